@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install every Debian package xborder needs to build, test and demo.
+# Idempotent: installs only what is missing; runs apt-get update first
+# when the package lists are absent or older than a day.
+set -euo pipefail
+
+PKGS=(
+	# build
+	build-essential make pkg-config clang llvm lld libbpf-dev bpftool
+	libelf-dev zlib1g-dev linux-libc-dev clang-format
+	# libraries chosen for the control plane
+	libosip2-dev libssl-dev libldns-dev libnl-3-dev libnl-genl-3-dev
+	libnl-xfrm-3-dev libnl-route-3-dev libconfig-dev libjansson-dev
+	libsrtp2-dev
+	# kselftest harness comes from this tarball (extracted at build time)
+	linux-source-6.1
+	# sanitizers and libFuzzer for clang
+	libclang-rt-14-dev
+	# tests: namespaces, peers, captures, VM runner
+	iproute2 nftables iputils-ping socat sip-tester tshark
+	qemu-system-x86 busybox-static cpio xz-utils kmod
+	python3
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: must run as root (apt-get install)" >&2
+	exit 1
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+lists=(/var/lib/apt/lists/*_Packages)
+if [ ! -e "${lists[0]}" ] || [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mtime +1 -print -quit)" ]; then
+	apt-get update -qq
+fi
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -86,7 +86,9 @@ enum {
 	XB_F_PASS = 1U << 3,	      /* hand to the stack and userspace relay */
 	XB_F_SRTP = 1U << 4,	      /* needs SRTP protect/unprotect (srtp_ctx) */
 	XB_F_RTP = 1U << 5,	      /* payload is RTP: check version, track
-				      * SSRC and sequence numbers */
+				      * SSRC and sequence numbers; RTCP
+				      * (packet types 192..223, rtcp-mux) is
+				      * let through untracked */
 	XB_F_STRICT_SOURCE = 1U << 6, /* drop unless source == peer_addr/port */
 	XB_F_FIB_LOOKUP = 1U << 7,    /* find egress ifindex and MACs with
 				      * bpf_fib_lookup instead of the fields */
@@ -118,9 +120,10 @@ struct xb_stream {
 #define XB_DSCP_KEEP 0xff
 
 struct xb_stream_stats {
-	__u64 packets;	    /* forwarded (or passed, for PASS/LEARN) */
+	__u64 packets;	    /* forwarded, or passed by the stream's rules */
 	__u64 bytes;	    /* of the IP packets, before rewrite */
-	__u64 last_seen_ns; /* CLOCK_MONOTONIC of the last packet */
+	__u64 last_seen_ns; /* CLOCK_MONOTONIC of the last packet (the
+			     * program's coarse clock: up to a tick late) */
 	__u32 last_ssrc;    /* host order */
 	__u32 seq_errors;   /* RTP sequence jumps (lost, reordered, reset) */
 	__u32 drops;	    /* dropped for this stream (source, expired, flag) */

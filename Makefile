@@ -112,7 +112,9 @@ $(LIBXB): $(LIB_OBJS)
 	@rm -f $@ && ar rcs $@ $^
 
 .SECONDEXPANSION:
-$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard userspace/$$*/*.c)) $(LIBXB)
+# (foreach, not patsubst: in a pattern rule make would put the stem into
+# patsubst's own %.)
+$(BUILD)/bin/%: $$(foreach f,$$(wildcard userspace/$$*/*.c),$(BUILD)/$$(basename $$f).o) $(LIBXB)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	@$(CC) $(SAN) -o $@ $^ $(LDLIBS_XB)

@@ -19,8 +19,10 @@ PKGS=(
 	libclang-rt-14-dev
 	# tests: namespaces, peers, captures, VM runner
 	iproute2 nftables iputils-ping socat sip-tester tshark
-	qemu-system-x86 busybox-static cpio xz-utils kmod
-	python3
+	qemu-system-x86 busybox-static cpio xz-utils zstd kmod
+	python3 jq
+	# fast-path net tests: checksums computed by the sender, as on a wire
+	ethtool
 )
 
 if [ "$(id -u)" -ne 0 ]; then

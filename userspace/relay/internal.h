@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internals of the userspace relay, shared by its files only. */
+#ifndef XB_RELAY_INTERNAL_H
+#define XB_RELAY_INTERNAL_H
+
+#include <sys/socket.h>
+
+#include "relay/keytab.h"
+#include "relay/relay.h"
+
+/* Largest datagram relayed (jumbo frames); longer ones are dropped. */
+#define RELAY_MTU 9216
+#define RELAY_MAX_BATCH 256
+#define RELAY_XDP_CACHE 64
+
+struct xb_relay;
+
+/* A bound relay endpoint (address:port in stream-key layout). */
+struct rsock {
+	struct xb_stream_key ep;
+	int fd; /* -1 while binding fails */
+	bool warned;
+	bool keep; /* still needed after this sync */
+	struct xb_relay *r;
+};
+
+struct rstream {
+	struct xb_stream_key key;
+	struct xb_stream s;
+	struct rsock *out; /* socket of the source endpoint */
+	struct sockaddr_storage dst;
+	socklen_t dst_len;
+	struct rstream *next_rev; /* next stream with the same source endpoint */
+	struct xb_relay_rtp rtp;
+	bool srtp_logged;
+	/* counted since the last sync, added to the stats slot at the next */
+	uint64_t packets, bytes, last_seen;
+	uint32_t drops, seq_errors;
+	bool dirty;
+};
+
+struct xb_relay {
+	struct xb_fp *fp;
+	struct xb_loop *loop;
+	struct xb_timer timer;
+	unsigned int sync_ms, batch;
+
+	struct rstream *streams; /* array, nstreams long */
+	size_t nstreams;
+	struct keytab by_key; /* stream key -> rstream */
+	struct keytab by_src; /* source endpoint -> first rstream (next_rev) */
+	struct keytab socks;  /* endpoint -> rsock */
+
+	uint64_t c[XB_RELAY_STAT_MAX];
+	uint64_t syncs;
+
+	/* devices where our XDP program runs (it counted what it passed) */
+	uint32_t xdp_prog_id;
+	struct {
+		int ifindex;
+		bool xdp;
+	} xdp_cache[RELAY_XDP_CACHE];
+	unsigned int nxdp;
+
+	/* batch buffers */
+	struct mmsghdr *rx, *tx;
+	struct iovec *rx_iov, *tx_iov;
+	struct sockaddr_storage *rx_addr;
+	uint8_t *bufs;
+	char *rx_ctl, *tx_ctl;
+	uint32_t *tx_bytes;
+};
+
+#define RX_CTL_LEN 128
+#define TX_CTL_LEN 32
+
+/* io.c */
+void relay_readable(struct xb_loop *loop, int fd, uint32_t events, void *arg);
+int relay_io_init(struct xb_relay *r);
+void relay_io_free(struct xb_relay *r);
+
+/* relay.c */
+void relay_sockaddr(uint8_t family, const uint8_t addr[16], uint16_t port_be,
+		    struct sockaddr_storage *ss, socklen_t *len);
+void relay_latch(struct xb_relay *r, struct rstream *st, const struct xb_endpoint *from);
+
+#endif

@@ -109,17 +109,18 @@ exp=$(echo "$OUT" | jq -r .expires_in_ms)
 tap_ok $(( exp < 59000 || exp > 60000 )) "an IPv6 stream with expires 60 ($exp ms left)"
 
 # --- the ABI stamp
+ABI=$(awk '$1 == "#define" && $2 == "XB_FASTPATH_ABI" { print $3 }' "$XB_TOP/include/uapi/xborder/fastpath.h")
 xb_exec "$RELAY" bpftool map update pinned "$PIN/xb_config" key 0 0 0 0 \
 	value 99 0 0 0 $(printf '0 %.0s' $(seq 12))
 ctl stream list
-tap_ok $(( RC != 1 || $(echo "$ERR" | grep -c 'ABI 99, this build speaks 1') != 1 )) \
+tap_ok $(( RC != 1 || $(echo "$ERR" | grep -c "ABI 99, this build speaks $ABI") != 1 )) \
 	"maps of another ABI are refused: $ERR"
 xb_exec "$RELAY" bpftool map update pinned "$PIN/xb_config" key 0 0 0 0 \
-	value 1 0 0 0 $(printf '0 %.0s' $(seq 12))
+	value "$ABI" 0 0 0 $(printf '0 %.0s' $(seq 12))
 
 ctl -j fastpath config ports 20000-29999 drop-unknown on
 tap_is "$(echo "$OUT" | jq -c '[.relay_port_min, .relay_port_max, .drop_unknown, .abi]')" \
-	"[20000,29999,true,1]" "config sets the relay range and drop-unknown"
+	"[20000,29999,true,$ABI]" "config sets the relay range and drop-unknown"
 ctl fastpath config ports 3000-2000
 tap_is "$RC" "2" "an empty port range is a usage error"
 

@@ -134,7 +134,7 @@ TEST_F(btf, stream_stats) {
 
 TEST_F(btf, config) {
 	CHECK(xb_config, M(xb_config, abi), M(xb_config, flags), M(xb_config, relay_port_min),
-	      M(xb_config, relay_port_max), M(xb_config, pad));
+	      M(xb_config, relay_port_max), M(xb_config, id_gen));
 }
 
 TEST_F(btf, guard) {

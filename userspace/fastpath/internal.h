@@ -14,6 +14,14 @@ struct xb_fp {
 	uint32_t map_max[XB_MAP_COUNT];
 	bool created;
 	int ncpus; /* possible CPUs, for the per-CPU xb_stats */
+	/*
+	 * Stream ids in use, cached so that an allocation does not scan
+	 * xb_streams; valid while xb_config.id_gen equals id_gen (nobody else
+	 * allocated since). Bits of ids freed by others may stay set: that
+	 * only skips a free id, never hands out a used one.
+	 */
+	uint8_t *id_used;
+	uint32_t id_gen;
 };
 
 /* Exclusive flock() on the pin directory, waiting at most a few seconds. */

@@ -111,8 +111,9 @@ int xb_fp_config_get(struct xb_fp *fp, struct xb_config *cfg)
 
 int xb_fp_config_set(struct xb_fp *fp, const struct xb_config *cfg)
 {
-	struct xb_config c = *cfg;
+	struct xb_config c = *cfg, cur;
 	__u32 zero = 0;
+	int err;
 
 	if (c.relay_port_min > c.relay_port_max)
 		return xb_err(EINVAL, "relay port range %u-%u is empty", c.relay_port_min,
@@ -120,10 +121,18 @@ int xb_fp_config_set(struct xb_fp *fp, const struct xb_config *cfg)
 	if (c.flags & ~(__u32)XB_CFG_DROP_UNKNOWN)
 		return xb_err(EINVAL, "unknown config flags 0x%x", c.flags);
 	c.abi = XB_FASTPATH_ABI;
-	c.pad = 0;
-	if (bpf_map_update_elem(fp->map_fd[XB_MAP_CONFIG], &zero, &c, BPF_ANY))
-		return xb_err(errno, "cannot write xb_config: %s", strerror(errno));
-	return 0;
+	err = xb_fp_lock(fp);
+	if (err)
+		return err;
+	/* id_gen belongs to the stream-id allocator, not to the caller */
+	err = xb_fp_config_get(fp, &cur);
+	if (!err) {
+		c.id_gen = cur.id_gen;
+		if (bpf_map_update_elem(fp->map_fd[XB_MAP_CONFIG], &zero, &c, BPF_ANY))
+			err = xb_err(errno, "cannot write xb_config: %s", strerror(errno));
+	}
+	xb_fp_unlock(fp);
+	return err;
 }
 
 static const char *const stat_names[XB_STAT_MAX] = {

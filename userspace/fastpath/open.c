@@ -447,6 +447,7 @@ void xb_fp_close(struct xb_fp *fp)
 			close(fp->map_fd[i]);
 	if (fp->dir_fd >= 0)
 		close(fp->dir_fd);
+	free(fp->id_used);
 	free(fp);
 }
 

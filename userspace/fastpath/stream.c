@@ -91,45 +91,57 @@ int xb_stream_validate(const struct xb_stream_key *key, const struct xb_stream *
 	return 0;
 }
 
-struct id_scan {
-	uint8_t *used; /* bitmap over stats slots */
-	uint32_t slots;
-};
-
 static int mark_used(const void *key, const void *val, void *arg)
 {
 	const struct xb_stream *s = val;
-	struct id_scan *scan = arg;
+	struct xb_fp *fp = arg;
 
-	if (s->stats_idx < scan->slots)
-		scan->used[s->stats_idx / 8] |= (uint8_t)(1U << (s->stats_idx % 8));
+	if (s->stats_idx < fp->map_max[XB_MAP_STREAM_STATS])
+		fp->id_used[s->stats_idx / 8] |= (uint8_t)(1U << (s->stats_idx % 8));
 	return 0;
 }
 
+/*
+ * The lowest free stream id (from 1). Called under the pin-directory lock.
+ * Rescans xb_streams only when another writer allocated since our last
+ * look (xb_config.id_gen moved); then bumps id_gen for the others.
+ */
 static int alloc_id(struct xb_fp *fp, uint32_t *id)
 {
-	struct id_scan scan;
-	uint32_t i;
+	uint32_t slots = fp->map_max[XB_MAP_STREAM_STATS], i;
+	struct xb_config cfg;
+	__u32 zero = 0;
 	int err;
 
-	scan.slots = fp->map_max[XB_MAP_STREAM_STATS];
-	scan.used = calloc(scan.slots / 8 + 1, 1);
-	if (!scan.used)
-		return xb_err(ENOMEM, "out of memory");
-	err = xb_map_foreach(fp->map_fd[XB_MAP_STREAMS], sizeof(struct xb_stream_key),
-			     sizeof(struct xb_stream), mark_used, &scan);
-	if (!err) {
-		err = xb_err(ENOSPC, "no free stream id (all %u in use)", scan.slots - 1);
-		for (i = 1; i < scan.slots; i++) {
-			if (!(scan.used[i / 8] & (1U << (i % 8)))) {
-				*id = i;
-				err = 0;
-				break;
-			}
+	err = xb_fp_config_get(fp, &cfg);
+	if (err)
+		return err;
+	if (!fp->id_used || cfg.id_gen != fp->id_gen) {
+		if (!fp->id_used)
+			fp->id_used = malloc(slots / 8 + 1);
+		if (!fp->id_used)
+			return xb_err(ENOMEM, "out of memory");
+		memset(fp->id_used, 0, slots / 8 + 1);
+		err = xb_map_foreach(fp->map_fd[XB_MAP_STREAMS], sizeof(struct xb_stream_key),
+				     sizeof(struct xb_stream), mark_used, fp);
+		if (err) {
+			free(fp->id_used);
+			fp->id_used = NULL;
+			return err;
 		}
 	}
-	free(scan.used);
-	return err;
+	for (i = 1; i < slots; i++)
+		if (!(fp->id_used[i / 8] & (1U << (i % 8))))
+			break;
+	if (i >= slots)
+		return xb_err(ENOSPC, "no free stream id (all %u in use)", slots - 1);
+	cfg.id_gen++;
+	if (bpf_map_update_elem(fp->map_fd[XB_MAP_CONFIG], &zero, &cfg, BPF_ANY))
+		return xb_err(errno, "cannot write xb_config: %s", strerror(errno));
+	fp->id_gen = cfg.id_gen;
+	fp->id_used[i / 8] |= (uint8_t)(1U << (i % 8));
+	*id = i;
+	return 0;
 }
 
 /* Redirect targets must be in xb_tx_ports, or the redirect fails. */
@@ -214,9 +226,15 @@ int xb_fp_stream_update(struct xb_fp *fp, const struct xb_stream_key *key,
 
 int xb_fp_stream_del(struct xb_fp *fp, const struct xb_stream_key *key)
 {
+	struct xb_stream s;
+	bool known = bpf_map_lookup_elem(fp->map_fd[XB_MAP_STREAMS], key, &s) == 0;
+
 	if (bpf_map_delete_elem(fp->map_fd[XB_MAP_STREAMS], key))
 		return errno == ENOENT ? xb_err(ENOENT, "no such stream")
 				       : xb_err(errno, "cannot delete stream: %s", strerror(errno));
+	/* the id is free for everyone now, so our cache may say so at once */
+	if (known && fp->id_used && s.stats_idx < fp->map_max[XB_MAP_STREAM_STATS])
+		fp->id_used[s.stats_idx / 8] &= (uint8_t) ~(1U << (s.stats_idx % 8));
 	return 0;
 }
 

@@ -55,7 +55,7 @@
 
 #include <linux/types.h>
 
-#define XB_FASTPATH_ABI 1
+#define XB_FASTPATH_ABI 2
 #define XB_PIN_DIR "/sys/fs/bpf/xborder"
 
 /* Default sizes; the loader may resize maps before load. */
@@ -141,7 +141,8 @@ struct xb_config {
 	__u32 flags;	      /* XB_CFG_* */
 	__u16 relay_port_min; /* relay port range, host order, inclusive */
 	__u16 relay_port_max;
-	__u32 pad;
+	__u32 id_gen; /* bumped by each stream-id allocation, so
+				* other writers know their id map is stale */
 };
 
 /* Index of xb_stats: what happened to each packet the program saw. */

@@ -5,8 +5,10 @@
  * sequence tracking, and a destination to send to.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
+#include "fastpath/fastpath.h"
 #include "relay/relay.h"
 #include "kselftest_harness.h"
 
@@ -145,6 +147,19 @@ TEST_F(decide, learning_latches_even_a_dropped_packet) {
 	EXPECT_EQ(XB_RELAY_DROP, DECIDE(self, 20, 1));
 	EXPECT_TRUE(self->learn);
 	EXPECT_EQ(XB_DROP_NOT_RTP, self->reason);
+}
+
+/* Streams the fast path hands up whole (family change, XDP toward a
+ * non-XDP side) latch in the relay too. */
+TEST_F(decide, learning_on_a_passed_stream) {
+	struct xb_stream_key key = { .family = XB_AF_INET, .port = htons(20000) };
+
+	self->s.flags = XB_F_PASS | XB_F_RTP | XB_F_LEARN_REMOTE;
+	EXPECT_EQ(0, xb_stream_validate(&key, &self->s));
+	EXPECT_EQ(XB_RELAY_FORWARD, DECIDE(self, sizeof(self->pkt), 1));
+	EXPECT_TRUE(self->learn);
+	self->s.flags = XB_F_DROP | XB_F_LEARN_REMOTE;
+	EXPECT_EQ(-EINVAL, xb_stream_validate(&key, &self->s));
 }
 
 TEST_F(decide, srtp_is_not_relayed_yet) {

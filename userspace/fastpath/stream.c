@@ -65,8 +65,9 @@ int xb_stream_validate(const struct xb_stream_key *key, const struct xb_stream *
 		return xb_err(EINVAL, "unknown stream flags 0x%x", s->flags & ~(uint32_t)ALL_FLAGS);
 	if (action != XB_F_FORWARD && action != XB_F_DROP && action != XB_F_PASS)
 		return xb_err(EINVAL, "a stream needs exactly one of forward, drop, pass");
-	if ((s->flags & XB_F_LEARN_REMOTE) && action != XB_F_FORWARD)
-		return xb_err(EINVAL, "learn only makes sense on a forwarding stream");
+	/* forward or pass: the relay latches what reaches it either way */
+	if ((s->flags & XB_F_LEARN_REMOTE) && action == XB_F_DROP)
+		return xb_err(EINVAL, "learn makes no sense on a dropping stream");
 	if (s->pad[0] || s->pad[1])
 		return xb_err(EINVAL, "stream padding must be zero");
 	if (s->vlan_id > 4094)

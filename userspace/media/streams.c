@@ -91,7 +91,7 @@ static void build(const struct xbm_call *c, unsigned int k, int p, int kind,
 	int q = 1 - p;
 	struct xb_addr dst;
 	uint16_t dport;
-	bool q_latched, p_latched;
+	bool q_latched, p_latched, pass;
 
 	memset(s, 0, sizeof(*s));
 	s->dscp = XB_DSCP_KEEP;
@@ -112,7 +112,8 @@ static void build(const struct xbm_call *c, unsigned int k, int p, int kind,
 	/* The relay latched Q (cleared the learn flag on Q's stream): keep
 	 * the address it learned unless Q's SDP moved since. */
 	q_latched = c->party[q].latch && !(relearn & (1u << q)) && rev->have &&
-		    (rev->s.flags & XB_F_FORWARD) && !(rev->s.flags & XB_F_LEARN_REMOTE);
+		    (rev->s.flags & (XB_F_FORWARD | XB_F_PASS)) &&
+		    !(rev->s.flags & XB_F_LEARN_REMOTE);
 	if (q_latched && mine->have && (mine->s.flags & (XB_F_FORWARD | XB_F_PASS)) &&
 	    mine->s.dst_port) {
 		memcpy(s->dst_addr, mine->s.dst_addr, sizeof(s->dst_addr));
@@ -121,15 +122,16 @@ static void build(const struct xbm_call *c, unsigned int k, int p, int kind,
 
 	/* The fast path forwards only within a family, and only to devices
 	 * running our program; anything else is the userspace relay's. */
-	if (from->addr.family != to->addr.family || (from->xdp && !to->xdp)) {
-		s->flags |= XB_F_PASS;
-		return;
-	}
-	s->flags |= XB_F_FORWARD;
-	p_latched = !(relearn & (1u << p)) && mine->have && (mine->s.flags & XB_F_FORWARD) &&
+	pass = from->addr.family != to->addr.family || (from->xdp && !to->xdp);
+
+	s->flags |= pass ? XB_F_PASS : XB_F_FORWARD;
+	p_latched = !(relearn & (1u << p)) && mine->have &&
+		    (mine->s.flags & (XB_F_FORWARD | XB_F_PASS)) &&
 		    !(mine->s.flags & XB_F_LEARN_REMOTE);
 	if (c->party[p].latch && !p_latched)
 		s->flags |= XB_F_LEARN_REMOTE;
+	if (pass)
+		return;
 	/* A latching destination may move: let the fast path look it up. */
 	if (!to->xdp || c->party[q].latch || !resolve_l2(to, &dst, s))
 		s->flags |= XB_F_FIB_LOOKUP;

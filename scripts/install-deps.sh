@@ -43,8 +43,9 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-lists=(/var/lib/apt/lists/*_Packages)
-if [ ! -e "${lists[0]}" ] || [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mtime +1 -print -quit)" ]; then
+# (the lists may be stored compressed: *_Packages.lz4 and the like)
+lists=(/var/lib/apt/lists/*_Packages*)
+if [ ! -e "${lists[0]}" ] || [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mtime +1 -print -quit)" ]; then
 	apt-get update -qq
 fi
 echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections

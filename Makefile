@@ -109,7 +109,8 @@ $(BUILD)/%.o: %.c $(US_HDRS) $(BPF_SKELS) $(KSFT_HDRS) | $(DEPS_STAMP)
 $(LIBXB): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@echo "  AR      $@"
-	@rm -f $@ && ar rcs $@ $^
+	@# thin: members are named by path, so sip/route.o and dns/route.o can coexist
+	@rm -f $@ && ar --thin -rcs $@ $^
 
 .SECONDEXPANSION:
 # (foreach, not patsubst: in a pattern rule make would put the stem into

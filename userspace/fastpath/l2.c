@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/if_arp.h>
@@ -60,44 +61,62 @@ static void add_attr(struct nl_req *req, unsigned short type, const void *data, 
 	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 }
 
+/*
+ * One rtnetlink socket per process, opened on first use: the controller
+ * resolves next hops for every stream it installs, and a socket per lookup
+ * cost it a tenth of its CPU at a few hundred calls per second. Replies are
+ * matched by sequence number, so a late reply to an earlier request that
+ * timed out is skipped rather than taken for the current one.
+ */
+static int nl_fd = -1;
+static uint32_t nl_seq;
+
+static int nl_socket(void)
+{
+	struct timeval tv = { .tv_sec = 1 }; /* the kernel answers at once */
+
+	if (nl_fd >= 0)
+		return nl_fd;
+	nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl_fd < 0)
+		return xb_err(errno, "netlink socket: %s", strerror(errno));
+	setsockopt(nl_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return nl_fd;
+}
+
 /* Send one request and receive its single reply into buf. */
 static int nl_transact(struct nl_req *req, char *buf, size_t len, struct nlmsghdr **reply)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct nlmsghdr *nh;
+	int fd = nl_socket(), tries;
 	ssize_t n;
-	int fd, err;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
-		return xb_err(errno, "netlink socket: %s", strerror(errno));
+		return fd;
 	req->nh.nlmsg_flags = NLM_F_REQUEST;
-	req->nh.nlmsg_seq = 1;
-	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = xb_err(errno, "netlink send: %s", strerror(errno));
-		goto out;
-	}
-	n = recv(fd, buf, len, 0);
-	if (n < 0) {
-		err = xb_err(errno, "netlink receive: %s", strerror(errno));
-		goto out;
-	}
-	nh = (struct nlmsghdr *)buf;
-	if (!NLMSG_OK(nh, (size_t)n)) {
-		err = xb_err(EPROTO, "short netlink reply");
-		goto out;
-	}
-	if (nh->nlmsg_type == NLMSG_ERROR) {
-		struct nlmsgerr *e = NLMSG_DATA(nh);
+	req->nh.nlmsg_seq = ++nl_seq;
+	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return xb_err(errno, "netlink send: %s", strerror(errno));
+	for (tries = 0; tries < 8; tries++) {
+		n = recv(fd, buf, len, 0);
+		if (n < 0)
+			return xb_err(errno, "netlink receive: %s", strerror(errno));
+		nh = (struct nlmsghdr *)buf;
+		if (!NLMSG_OK(nh, (size_t)n))
+			return xb_err(EPROTO, "short netlink reply");
+		if (nh->nlmsg_seq != nl_seq)
+			continue; /* a stale reply */
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = NLMSG_DATA(nh);
 
-		err = nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EPROTO;
-		goto out;
+			return nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error
+										     : -EPROTO;
+		}
+		*reply = nh;
+		return 0;
 	}
-	*reply = nh;
-	err = 0;
-out:
-	close(fd);
-	return err;
+	return xb_err(EPROTO, "no netlink reply to request %u", nl_seq);
 }
 
 /* The attribute type of a reply, or NULL; bounds-checked. */

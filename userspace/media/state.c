@@ -127,10 +127,26 @@ static int state_path(const struct xbm *m, char *buf, size_t len, const char *su
 	return 0;
 }
 
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int xbm_state_save(struct xbm *m)
 {
-	char path[4200], tmp[4210];
+	char path[4200], tmp[4210], *text = NULL;
 	json_t *root, *calls;
+	size_t len;
 	int fd, err;
 
 	m->dirty = false;
@@ -153,12 +169,20 @@ int xbm_state_save(struct xbm *m)
 	xbm_call_foreach(m, add_call, calls);
 	xb_json_set(root, "calls", calls);
 
+	/* One write: json_dumpfd writes token by token, a syscall each. */
+	text = json_dumps(root, JSON_COMPACT);
+	if (!text) {
+		err = xb_err(ENOMEM, "cannot serialise the media state");
+		goto out;
+	}
+	len = strlen(text);
+	text[len++] = '\n'; /* over the NUL: written by length */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = xb_err(errno, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (json_dumpfd(root, fd, JSON_COMPACT) || write(fd, "\n", 1) != 1) {
+	if (write_all(fd, text, len)) {
 		err = xb_err(EIO, "cannot write %s", tmp);
 		close(fd);
 		unlink(tmp);
@@ -170,6 +194,7 @@ int xbm_state_save(struct xbm *m)
 		unlink(tmp);
 	}
 out:
+	free(text);
 	json_decref(root);
 	return err;
 }

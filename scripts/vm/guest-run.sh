@@ -50,6 +50,14 @@ setup_mounts() {
 		mount -t devpts -o ptmxmode=0666,mode=0620 devpts /dev/pts &&
 		mount -t tmpfs -o mode=1777 tmpfs /dev/shm &&
 		mount -t bpf -o mode=0700 bpf /sys/fs/bpf || return 1
+	# A tree under /tmp or /run was just hidden by the guest's own: put it
+	# back from the host's view, writable through an overlay in RAM.
+	case "$XB_TOP" in
+	/tmp/* | /run/*)
+		mkdir -p "$XB_TOP" /dev/shm/.xbtop/upper /dev/shm/.xbtop/work &&
+			mount -t overlay -o "lowerdir=/.xbhost$XB_TOP,upperdir=/dev/shm/.xbtop/upper,workdir=/dev/shm/.xbtop/work" \
+				overlay "$XB_TOP" || return 1 ;;
+	esac
 	# Optional: tracing helps debugging, tests must not rely on it.
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null

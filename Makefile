@@ -6,6 +6,10 @@
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
+# Build on every CPU unless the command line says otherwise (-jN wins).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
 
 ASAN ?= 0
 UBSAN ?= 0

@@ -353,7 +353,7 @@ static const struct bad_case bad[] = {
 	{ L1 "listeners = ( { name = \"l\"; address = \"10.0.0.1\"; transport = \"tls\"; } );\n",
 	  "t.conf:2: listeners.[0].transport: 'tls' is not supported by this version yet" },
 	{ L1 L2 L3 L4 L5 L6 L7 "  security = \"ipsec-tunnel\";\n" L8,
-	  "t.conf:8: peers.[0].security: 'ipsec-tunnel' is not supported by this version yet" },
+	  "t.conf:3: peers.[0].ipsec: missing (required when security is \"ipsec-tunnel\")" },
 	{ L1 L2 L3 L4 L5 L6 L7 "  security = \"colocation\";\n" L8,
 	  "t.conf:3: peers.[0].prefixes: required when security is \"colocation\"" },
 	{ L1 L2 "xborderd = { log_level = \"verbose\"; };\n",

@@ -24,6 +24,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "ipsec/keyfile.h"
 
 /* Far more than any sane configuration; bounds what is read and parsed. */
 #define XBD_CONFIG_MAX_BYTES (4u << 20)
@@ -221,7 +222,7 @@ static int need_string(const struct ctx *c, const config_setting_t *group, const
 }
 
 /* Values of enums in config.h that this version does not implement yet. */
-static const char *const future_names[] = { "tls", "ipsec-transport", "ipsec-tunnel", NULL };
+static const char *const future_names[] = { "tls", NULL };
 
 /* One of NAMES (NULL-terminated; "" marks a hole); *OUT is the index. */
 static int get_enum(const struct ctx *c, const config_setting_t *group, const char *path,
@@ -449,8 +450,10 @@ static int prescan(const struct ctx *c, const char *t)
 
 static const char *const transport_names[] = { "udp", "tcp", "", NULL }; /* tls: issue 6 */
 static const char *const media_mode_names[] = { "relay", "direct", NULL };
-/* Only what this version enforces; tls and ipsec-* come with issue 6. */
-static const char *const security_names[] = { "none", "", "", "", "colocation", NULL };
+/* Only what this version enforces; tls comes with issue 6. ipsec-* need
+ * the peer's ipsec group (load_peer_ipsec). */
+static const char *const security_names[] = { "none",	      "",	    "ipsec-transport",
+					      "ipsec-tunnel", "colocation", NULL };
 static const char *const log_level_names[] = { "err", "warn", "info", "debug", NULL };
 
 static int load_daemon(const struct ctx *c, const config_setting_t *root)
@@ -740,6 +743,189 @@ static int load_listeners(const struct ctx *c, const config_setting_t *root)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- discovery */
+
+static const char *const discovery_names[] = { "static", "dns", "enum", "federation", NULL };
+
+/* "ADDR:PORT", "[V6]:PORT", or a bare ADDR or [V6] (DEFPORT). */
+static int parse_endpoint_or_addr(const char *v, uint16_t defport, struct xb_endpoint *ep)
+{
+	size_t n = strlen(v);
+
+	if (n > 2 && n < XB_PARSE_MAX && v[0] == '[' && v[n - 1] == ']') {
+		char a[XB_PARSE_MAX];
+
+		memcpy(a, v + 1, n - 2);
+		a[n - 2] = '\0';
+		ep->port = defport;
+		return xb_parse_addr(a, &ep->a) || ep->a.family != XB_AF_INET6 ? -EINVAL : 0;
+	}
+	if (strchr(v, ']') || (strchr(v, ':') && strchr(v, ':') == strrchr(v, ':')))
+		return xb_parse_endpoint(v, ep);
+	ep->port = defport;
+	return xb_parse_addr(v, &ep->a);
+}
+
+static int load_dns(const struct ctx *c, const config_setting_t *root)
+{
+	static const char *const keys[] = { "servers",	 "timeout_ms",	"attempts", "cache_size",
+					    "enum_apex", "blocklist_s", NULL };
+	const config_setting_t *g = config_setting_get_member(root, "dns"), *a;
+	struct xbd_dns *d = &c->cfg->dns;
+	unsigned int i;
+	int err;
+
+	d->timeout_ms = 1000;
+	d->attempts = 2;
+	d->cache_size = 1024;
+	strcpy(d->enum_apex, "e164.arpa");
+	d->blocklist_s = 30;
+	if (!g)
+		return 0;
+	if (!config_setting_is_group(g))
+		return cerr(c, g, "dns", "expected a group { ... }");
+	if ((err = check_keys(c, g, "dns", keys)))
+		return err;
+	if ((err = get_uint(c, g, "dns", "timeout_ms", 10, 30000, &d->timeout_ms)) < 0 ||
+	    (err = get_uint(c, g, "dns", "attempts", 1, 10, &d->attempts)) < 0 ||
+	    (err = get_uint(c, g, "dns", "cache_size", 0, 1000000, &d->cache_size)) < 0 ||
+	    (err = get_uint(c, g, "dns", "blocklist_s", 1, 86400, &d->blocklist_s)) < 0)
+		return err;
+	err = get_string(c, g, "dns", "enum_apex", d->enum_apex, sizeof(d->enum_apex));
+	if (err < 0)
+		return err;
+	if (!err && !valid_hostname(d->enum_apex))
+		return cerr(c, config_setting_get_member(g, "enum_apex"), "dns.enum_apex",
+			    "'%.64s' is not a valid domain name", d->enum_apex);
+	a = config_setting_get_member(g, "servers");
+	if (!a)
+		return 0;
+	if (!config_setting_is_array(a) && !config_setting_is_list(a))
+		return cerr(c, a, "dns.servers", "expected an array of strings [ \"...\", ... ]");
+	if (config_setting_length(a) > XBD_MAX_DNS_SERVERS)
+		return cerr(c, a, "dns.servers", "more than %u servers", XBD_MAX_DNS_SERVERS);
+	for (i = 0; i < (unsigned int)config_setting_length(a); i++) {
+		const config_setting_t *e = config_setting_get_elem(a, i);
+		const char *v;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return cerr(c, e, "dns.servers",
+				    "expected an array of strings [ \"...\", ... ]");
+		v = config_setting_get_string(e);
+		if (strlen(v) >= XB_PARSE_MAX ||
+		    parse_endpoint_or_addr(v, 53, &d->servers[d->n_servers]))
+			return cerr(c, e, "dns.servers",
+				    "'%.64s' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT", v);
+		d->n_servers++;
+	}
+	return 0;
+}
+
+static int load_federations(const struct ctx *c, const config_setting_t *root)
+{
+	static const char *const keys[] = { "name", "proxy", "tls_cert", "tls_key", "tls_ca", NULL };
+	static const char *const tls_keys[] = { "tls_cert", "tls_key", "tls_ca" };
+	struct xbd_config *cfg = c->cfg;
+	const config_setting_t *l;
+	unsigned int i, j, k;
+	int err;
+
+	err = get_list(c, root, "federations", XBD_MAX_FEDERATIONS, &l);
+	if (err || !l)
+		return err;
+	for (i = 0; i < (unsigned int)config_setting_length(l); i++) {
+		const config_setting_t *g = config_setting_get_elem(l, i);
+		struct xbd_federation *f = &cfg->federations[i];
+		char path[32], p[64], v[XB_PARSE_MAX];
+		char *tls[3] = { f->tls_cert, f->tls_key, f->tls_ca };
+
+		snprintf(path, sizeof(path), "federations.[%u]", i);
+		if ((err = check_keys(c, g, path, keys)) || (err = load_name(c, g, path, f->name)))
+			return err;
+		for (j = 0; j < i; j++)
+			if (!strcmp(cfg->federations[j].name, f->name))
+				return cerr(c, config_setting_get_member(g, "name"), path,
+					    "federation name '%s' is used twice", f->name);
+		err = get_string(c, g, path, "proxy", v, sizeof(v));
+		if (err < 0)
+			return err;
+		if (!err && parse_endpoint_or_addr(v, 5060, &f->proxy))
+			return cerr(c, config_setting_get_member(g, "proxy"),
+				    keypath(p, sizeof(p), path, "proxy"),
+				    "'%.64s' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT", v);
+		for (k = 0; k < 3; k++) {
+			err = get_string(c, g, path, tls_keys[k], tls[k], XBD_NAME_MAX);
+			if (err < 0)
+				return err;
+			if (!err && !valid_name(tls[k]))
+				return cerr(c, config_setting_get_member(g, tls_keys[k]),
+					    keypath(p, sizeof(p), path, tls_keys[k]),
+					    "'%.64s' is not a valid name (letters, digits, '-', "
+					    "'_', '.'; starting with a letter or digit)",
+					    tls[k]);
+		}
+		cfg->n_federations++;
+	}
+	return 0;
+}
+
+/*
+ * The peer's discovery and federation keys, before its next_hop: static
+ * needs next_hop (checked by the caller), the others refuse it; a
+ * federation with a proxy makes the proxy the next hop.
+ */
+static int load_peer_discovery(const struct ctx *c, const config_setting_t *g, const char *path,
+			       struct xbd_peer *peer)
+{
+	const config_setting_t *s = config_setting_get_member(g, "federation");
+	const struct xbd_federation *f;
+	char p[64];
+	int e = XBD_DISCOVERY_STATIC, err;
+
+	if ((err = get_enum(c, g, path, "discovery", discovery_names, &e)) < 0)
+		return err;
+	peer->discovery = e;
+	if (e != XBD_DISCOVERY_STATIC && config_setting_get_member(g, "next_hop"))
+		return cerr(c, config_setting_get_member(g, "next_hop"),
+			    keypath(p, sizeof(p), path, "next_hop"),
+			    "only with discovery \"static\" (this peer's is \"%s\")",
+			    xbd_discovery_name(peer->discovery));
+	if (e != XBD_DISCOVERY_FEDERATION) {
+		if (s)
+			return cerr(c, s, keypath(p, sizeof(p), path, "federation"),
+				    "only with discovery \"federation\"");
+		return 0;
+	}
+	err = need_string(c, g, path, "federation", peer->federation, sizeof(peer->federation));
+	if (err)
+		return err;
+	f = xbd_config_federation(c->cfg, peer->federation);
+	if (!f)
+		return cerr(c, s, keypath(p, sizeof(p), path, "federation"),
+			    "no federation named '%.64s'", peer->federation);
+	peer->next_hop = f->proxy; /* family 0 for a TLS-based federation */
+	return 0;
+}
+
+const struct xbd_federation *xbd_config_federation(const struct xbd_config *cfg, const char *name)
+{
+	unsigned int i;
+
+	if (!cfg || !name)
+		return NULL;
+	for (i = 0; i < cfg->n_federations; i++)
+		if (!strcmp(cfg->federations[i].name, name))
+			return &cfg->federations[i];
+	return NULL;
+}
+
+const char *xbd_discovery_name(enum xbd_discovery d)
+{
+	if ((unsigned int)d >= sizeof(discovery_names) / sizeof(discovery_names[0]) - 1)
+		return "?";
+	return discovery_names[d];
+}
+
 static int load_peer_domains(const struct ctx *c, const config_setting_t *g, const char *path,
 			     struct xbd_peer *peer, unsigned int idx)
 {
@@ -825,11 +1011,471 @@ static int load_peer_prefixes(const struct ctx *c, const config_setting_t *g, co
 	return 0;
 }
 
+/* ---------------------------------------------------------------- ipsec */
+
+static const char *const ipsec_mode_names[] = { "transport", "tunnel", NULL };
+static const char *const ipsec_alg_names[] = { "rfc4106(gcm(aes))", "cbc(aes)+hmac(sha256)", NULL };
+static const char *const ipsec_keys_names[] = { "static", "ike", NULL };
+
+/* A count that may exceed 9 digits: an integer, or a string of digits. */
+static int get_u64(const struct ctx *c, const config_setting_t *group, const char *path,
+		   const char *key, uint64_t *out)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+	long long v;
+	char p[128];
+
+	if (!s)
+		return 1;
+	join(p, sizeof(p), path, key);
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		v = config_setting_get_int64(s);
+		if (v < 0)
+			return cerr(c, s, p,
+				    "%lld is out of range (write large values as a string of "
+				    "digits, \"10000000000\")",
+				    v);
+		*out = (uint64_t)v;
+		return 0;
+	case CONFIG_TYPE_STRING:
+		if (xb_parse_u64(config_setting_get_string(s), UINT64_MAX, out))
+			return cerr(c, s, p, "%s", xb_errmsg());
+		return 0;
+	default:
+		return cerr(c, s, p, "expected an integer or a string of digits");
+	}
+}
+
+/* An SPI: decimal or hex (hex above 0x7fffffff reads back negative). */
+static int get_spi(const struct ctx *c, const config_setting_t *group, const char *path,
+		   const char *key, uint32_t *out)
+{
+	const config_setting_t *s = config_setting_get_member(group, key);
+	long long v;
+	char p[128];
+
+	if (!s)
+		return 1;
+	join(p, sizeof(p), path, key);
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return cerr(c, s, p, "expected an integer (0x100-0xffffffff)");
+	v = config_setting_get_int64(s);
+	if (config_setting_type(s) == CONFIG_TYPE_INT &&
+	    config_setting_get_format(s) == CONFIG_FORMAT_HEX)
+		v = (uint32_t)v;
+	if (v < 0x100 || v > 0xffffffffLL)
+		return cerr(c, s, p, "%lld is out of range (0x100-0xffffffff; 1-255 are reserved)",
+			    v);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static bool addr_is_any(const struct xb_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a->addr, zero, sizeof(zero));
+}
+
+/* Do two prefixes share an address? */
+static bool prefixes_overlap(const struct xb_addr *a, unsigned int la, const struct xb_addr *b,
+			     unsigned int lb)
+{
+	struct xb_addr x = *a, y = *b;
+	unsigned int l = la < lb ? la : lb;
+
+	if (a->family != b->family)
+		return false;
+	xb_addr_mask(&x, l);
+	xb_addr_mask(&y, l);
+	return !memcmp(x.addr, y.addr, sizeof(x.addr));
+}
+
+/* An array of prefixes of FAMILY, none overlapping another. */
+static int load_ipsec_prefixes(const struct ctx *c, const config_setting_t *b, const char *path,
+			       const char *key, uint8_t family, struct xb_addr *addrs,
+			       unsigned int *plens, unsigned int *n)
+{
+	const config_setting_t *a = config_setting_get_member(b, key);
+	unsigned int i, j;
+	char p[128];
+
+	if (!a)
+		return 1;
+	join(p, sizeof(p), path, key);
+	if (!config_setting_is_array(a) && !config_setting_is_list(a))
+		return cerr(c, a, p, "expected an array of strings [ \"...\", ... ]");
+	if (config_setting_length(a) == 0)
+		return cerr(c, a, p, "must not be empty");
+	if (config_setting_length(a) > XBD_IPSEC_MAX_SUBNETS)
+		return cerr(c, a, p, "more than %u prefixes", XBD_IPSEC_MAX_SUBNETS);
+	for (i = 0; i < (unsigned int)config_setting_length(a); i++) {
+		const config_setting_t *e = config_setting_get_elem(a, i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return cerr(c, e, p, "expected an array of strings [ \"...\", ... ]");
+		if (xb_parse_prefix(config_setting_get_string(e), &addrs[i], &plens[i]))
+			return cerr(c, e, p, "%s", xb_errmsg());
+		if (addrs[i].family != family)
+			return cerr(c, e, p, "'%s' is not of the tunnel's address family (%s)",
+				    config_setting_get_string(e),
+				    family == XB_AF_INET ? "IPv4" : "IPv6");
+		for (j = 0; j < i; j++)
+			if (prefixes_overlap(&addrs[i], plens[i], &addrs[j], plens[j]))
+				return cerr(c, e, p, "'%s' overlaps another prefix of the list",
+					    config_setting_get_string(e));
+		*n = i + 1;
+	}
+	return 0;
+}
+
+/* Append ADDR as a host prefix unless it is already covered. */
+static void add_host(struct xb_addr *addrs, unsigned int *plens, unsigned int *n,
+		     const struct xb_addr *addr)
+{
+	unsigned int i, bits = xb_addr_bits(addr->family);
+
+	if (!addr->family || addr_is_any(addr) || *n >= XBD_IPSEC_MAX_SUBNETS)
+		return;
+	for (i = 0; i < *n; i++)
+		if (prefixes_overlap(&addrs[i], plens[i], addr, bits))
+			return;
+	addrs[*n] = *addr;
+	plens[*n] = bits;
+	(*n)++;
+}
+
+static int load_ipsec_lifetime(const struct ctx *c, const config_setting_t *b, const char *path,
+			       struct xbd_ipsec *ip)
+{
+	static const char *const keys[] = {
+		"soft_bytes",	"hard_bytes", "soft_packets", "hard_packets", "soft_seconds",
+		"hard_seconds", NULL
+	};
+	const config_setting_t *l = config_setting_get_member(b, "lifetime");
+	struct {
+		const char *key;
+		uint64_t *v;
+	} f[] = {
+		{ "soft_bytes", &ip->soft.bytes },     { "hard_bytes", &ip->hard.bytes },
+		{ "soft_packets", &ip->soft.packets }, { "hard_packets", &ip->hard.packets },
+		{ "soft_seconds", &ip->soft.seconds }, { "hard_seconds", &ip->hard.seconds },
+	};
+	char lp[64], p[128];
+	unsigned int i;
+	int err;
+
+	if (!l)
+		return 0;
+	join(lp, sizeof(lp), path, "lifetime");
+	if (!config_setting_is_group(l))
+		return cerr(c, l, lp, "expected a group { ... }");
+	if ((err = check_keys(c, l, lp, keys)))
+		return err;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if ((err = get_u64(c, l, lp, f[i].key, f[i].v)) < 0)
+			return err;
+	/* the kernel counts seconds in 32 bits of its timer arithmetic */
+	if (ip->soft.seconds > 0xffffffffULL || ip->hard.seconds > 0xffffffffULL)
+		return cerr(c, l, lp, "seconds above 4294967295");
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i += 2) {
+		uint64_t soft = *f[i].v, hard = *f[i + 1].v;
+
+		if (soft && hard && soft >= hard)
+			return cerr(c, config_setting_get_member(l, f[i].key),
+				    keypath(p, sizeof(p), lp, f[i].key),
+				    "must be smaller than %s (%llu)", f[i + 1].key,
+				    (unsigned long long)hard);
+	}
+	return 0;
+}
+
+/* Static keys: SPIs and key files, read and checked now. */
+static int load_ipsec_keys(const struct ctx *c, const config_setting_t *b, const char *path,
+			   struct xbd_ipsec *ip)
+{
+	static const char *const names[] = { "key_in", "key_out" };
+	char *paths[] = { ip->key_in, ip->key_out };
+	struct xb_ipsec_key k[2];
+	char p[128];
+	unsigned int i;
+	int err;
+
+	if ((err = get_spi(c, b, path, "spi_in", &ip->spi_in)) == 1)
+		return missing(c, b, path, "spi_in");
+	if (err || (err = get_spi(c, b, path, "spi_out", &ip->spi_out)) < 0)
+		return err;
+	if (err == 1)
+		return missing(c, b, path, "spi_out");
+	for (i = 0; i < 2; i++) {
+		if ((err = need_string(c, b, path, names[i], paths[i], XBD_KEYPATH_MAX)) ||
+		    (err = check_path(c, b, path, names[i], paths[i], XBD_KEYPATH_MAX)))
+			goto out;
+		err = xb_ipsec_key_load(paths[i], ip->alg, &k[i]);
+		if (err) {
+			err = cerr(c, config_setting_get_member(b, names[i]),
+				   keypath(p, sizeof(p), path, names[i]), "%s", xb_errmsg());
+			goto out;
+		}
+	}
+	/* the same key both ways would reuse AES-GCM nonces */
+	if (k[0].len == k[1].len && !memcmp(k[0].bytes, k[1].bytes, k[0].len))
+		err = cerr(c, config_setting_get_member(b, "key_out"),
+			   keypath(p, sizeof(p), path, "key_out"),
+			   "holds the same key as key_in; each direction needs its own key");
+out:
+	xb_ipsec_key_wipe(&k[0]);
+	xb_ipsec_key_wipe(&k[1]);
+	return err;
+}
+
+/* The traffic two IPsec peers protect must not overlap: the kernel would
+ * pick one of them by priority, silently. */
+static bool ipsec_overlap(const struct xbd_ipsec *a, const struct xbd_ipsec *b)
+{
+	unsigned int i, j, k, l;
+
+	for (i = 0; i < a->n_local_subnets; i++)
+		for (j = 0; j < a->n_remote_subnets; j++)
+			for (k = 0; k < b->n_local_subnets; k++)
+				for (l = 0; l < b->n_remote_subnets; l++)
+					if (prefixes_overlap(
+						    &a->local_subnets[i], a->local_plens[i],
+						    &b->local_subnets[k], b->local_plens[k]) &&
+					    prefixes_overlap(
+						    &a->remote_subnets[j], a->remote_plens[j],
+						    &b->remote_subnets[l], b->remote_plens[l]))
+						return true;
+	return false;
+}
+
+static int check_ipsec_peers(const struct ctx *c, const config_setting_t *b, const char *path,
+			     unsigned int idx)
+{
+	const struct xbd_ipsec *ip = &c->cfg->peers[idx].ipsec;
+	char p[128], ab[XB_ADDRSTRLEN];
+	unsigned int j;
+
+	for (j = 0; j < idx; j++) {
+		const struct xbd_peer *o = &c->cfg->peers[j];
+		const struct xbd_ipsec *oi = &o->ipsec;
+
+		if (!oi->enabled)
+			continue;
+		if (xb_addr_equal(&oi->local, &ip->local) &&
+		    xb_addr_equal(&oi->remote, &ip->remote))
+			return cerr(c, b, path,
+				    "peer '%s' has the same local and remote addresses (one IPsec "
+				    "connection per address pair)",
+				    o->name);
+		if (ipsec_overlap(ip, oi))
+			return cerr(c, b, path, "its selectors overlap those of peer '%s'",
+				    o->name);
+		if (ip->keys != XBD_IPSEC_KEYS_STATIC || oi->keys != XBD_IPSEC_KEYS_STATIC)
+			continue;
+		if (oi->spi_in == ip->spi_in && xb_addr_equal(&oi->local, &ip->local))
+			return cerr(c, config_setting_get_member(b, "spi_in"),
+				    keypath(p, sizeof(p), path, "spi_in"),
+				    "0x%x is already used by peer '%s' toward %s", ip->spi_in,
+				    o->name, xb_fmt_addr(&ip->local, ab, sizeof(ab)));
+		if (oi->spi_out == ip->spi_out && xb_addr_equal(&oi->remote, &ip->remote))
+			return cerr(c, config_setting_get_member(b, "spi_out"),
+				    keypath(p, sizeof(p), path, "spi_out"),
+				    "0x%x is already used by peer '%s' toward %s", ip->spi_out,
+				    o->name, xb_fmt_addr(&ip->remote, ab, sizeof(ab)));
+	}
+	return 0;
+}
+
+/* The peer's "ipsec" group, required exactly when security is ipsec-*. */
+static int load_peer_ipsec(const struct ctx *c, const config_setting_t *g, const char *peer_path,
+			   unsigned int idx)
+{
+	static const char *const keys[] = { "mode",	 "keys",	   "local",
+					    "remote",	 "local_subnets",  "remote_subnets",
+					    "algorithm", "spi_in",	   "spi_out",
+					    "key_in",	 "key_out",	   "replay_window",
+					    "lifetime",	 "rekey_switch_s", "rekey_grace_s",
+					    NULL };
+	const config_setting_t *b = config_setting_get_member(g, "ipsec"), *s;
+	struct xbd_peer *peer = &c->cfg->peers[idx];
+	struct xbd_ipsec *ip = &peer->ipsec;
+	const struct xbd_listener *ls = xbd_config_listener(c->cfg, peer->listener);
+	const struct xbd_media_iface *m = xbd_config_media(c->cfg, peer->media);
+	bool want = peer->security == XBD_SECURITY_IPSEC_TRANSPORT ||
+		    peer->security == XBD_SECURITY_IPSEC_TUNNEL;
+	char path[48], p[128], ab[XB_ADDRSTRLEN];
+	unsigned int i, bits;
+	int err, e;
+
+	join(path, sizeof(path), peer_path, "ipsec");
+	if (!b) {
+		if (want)
+			return cerr(c, g, path, "missing (required when security is \"%s\")",
+				    xbd_security_name(peer->security));
+		return 0;
+	}
+	if (!want)
+		return cerr(
+			c, b, path,
+			"only for security \"ipsec-transport\" or \"ipsec-tunnel\" (security is "
+			"\"%s\")",
+			xbd_security_name(peer->security));
+	if (!config_setting_is_group(b))
+		return cerr(c, b, path, "expected a group { ... }");
+	if ((err = check_keys(c, b, path, keys)))
+		return err;
+	ip->enabled = true;
+	ip->mode = peer->security == XBD_SECURITY_IPSEC_TUNNEL ? XBD_IPSEC_TUNNEL
+							       : XBD_IPSEC_TRANSPORT;
+	e = ip->mode;
+	if ((err = get_enum(c, b, path, "mode", ipsec_mode_names, &e)) < 0)
+		return err;
+	if (e != (int)ip->mode)
+		return cerr(c, config_setting_get_member(b, "mode"),
+			    keypath(p, sizeof(p), path, "mode"),
+			    "\"%s\" contradicts security \"%s\"", ipsec_mode_names[e],
+			    xbd_security_name(peer->security));
+	e = XBD_IPSEC_KEYS_STATIC;
+	if ((err = get_enum(c, b, path, "keys", ipsec_keys_names, &e)) < 0)
+		return err;
+	ip->keys = e;
+	e = XBD_IPSEC_AES_GCM;
+	if ((err = get_enum(c, b, path, "algorithm", ipsec_alg_names, &e)) < 0)
+		return err;
+	ip->alg = e;
+
+	/* the endpoints: by default the signaling addresses */
+	if ((err = load_addr(c, b, path, "local", false, &ip->local)) ||
+	    (err = load_addr(c, b, path, "remote", false, &ip->remote)))
+		return err;
+	if (!ip->local.family) {
+		if (addr_is_any(&ls->local.a))
+			return cerr(
+				c, b, keypath(p, sizeof(p), path, "local"),
+				"missing (required when listener '%s' binds a wildcard address)",
+				ls->name);
+		ip->local = ls->local.a;
+	}
+	if (!ip->remote.family)
+		ip->remote = peer->next_hop.a;
+	s = config_setting_get_member(b, "local");
+	if (addr_is_any(&ip->local))
+		return cerr(c, s ? s : b, keypath(p, sizeof(p), path, "local"),
+			    "must not be a wildcard address");
+	s = config_setting_get_member(b, "remote");
+	if (addr_is_any(&ip->remote) || xb_addr_equal(&ip->remote, &ip->local))
+		return cerr(c, s ? s : b, keypath(p, sizeof(p), path, "remote"),
+			    "must be a unicast address other than local");
+	if (ip->remote.family != ip->local.family)
+		return cerr(c, s ? s : b, keypath(p, sizeof(p), path, "remote"),
+			    "local and remote are of different address families");
+	bits = xb_addr_bits(ip->local.family);
+
+	if (ip->mode == XBD_IPSEC_TRANSPORT) {
+		/* ESP protects the SIP packets themselves: their addresses */
+		s = config_setting_get_member(b, "local");
+		if (!addr_is_any(&ls->local.a) && !xb_addr_equal(&ip->local, &ls->local.a))
+			return cerr(c, s ? s : b, keypath(p, sizeof(p), path, "local"),
+				    "must be listener '%s''s address %s in transport mode",
+				    ls->name, xb_fmt_addr(&ls->local.a, ab, sizeof(ab)));
+		s = config_setting_get_member(b, "remote");
+		if (!xb_addr_equal(&ip->remote, &peer->next_hop.a))
+			return cerr(c, s ? s : b, keypath(p, sizeof(p), path, "remote"),
+				    "must be next_hop's address %s in transport mode",
+				    xb_fmt_addr(&peer->next_hop.a, ab, sizeof(ab)));
+		for (i = 0; i < 2; i++) {
+			const char *k = i ? "remote_subnets" : "local_subnets";
+
+			if ((s = config_setting_get_member(b, k)))
+				return cerr(c, s, keypath(p, sizeof(p), path, k),
+					    "only in tunnel mode");
+		}
+		ip->local_port = ls->local.port;
+		ip->remote_port = peer->next_hop.port;
+		/* for the overlap checks: the one host pair */
+		ip->local_subnets[0] = ip->local;
+		ip->local_plens[0] = bits;
+		ip->n_local_subnets = 1;
+		ip->remote_subnets[0] = ip->remote;
+		ip->remote_plens[0] = bits;
+		ip->n_remote_subnets = 1;
+	} else {
+		err = load_ipsec_prefixes(c, b, path, "local_subnets", ip->local.family,
+					  ip->local_subnets, ip->local_plens, &ip->n_local_subnets);
+		if (err < 0)
+			return err;
+		if (err == 1) {
+			/* our signaling and media addresses */
+			add_host(ip->local_subnets, ip->local_plens, &ip->n_local_subnets,
+				 ls->local.a.family == ip->local.family ? &ls->local.a
+									: &ip->local);
+			if (m && m->address.family == ip->local.family)
+				add_host(ip->local_subnets, ip->local_plens, &ip->n_local_subnets,
+					 &m->address);
+			if (!ip->n_local_subnets)
+				add_host(ip->local_subnets, ip->local_plens, &ip->n_local_subnets,
+					 &ip->local);
+		}
+		err = load_ipsec_prefixes(c, b, path, "remote_subnets", ip->remote.family,
+					  ip->remote_subnets, ip->remote_plens,
+					  &ip->n_remote_subnets);
+		if (err < 0)
+			return err;
+		if (err == 1) {
+			/* the peer's signaling address and its known sources */
+			add_host(ip->remote_subnets, ip->remote_plens, &ip->n_remote_subnets,
+				 &peer->next_hop.a);
+			for (i = 0; i < peer->n_prefixes; i++) {
+				const struct xb_addr *pa = &peer->prefixes[i];
+				unsigned int k, pl = peer->prefix_lens[i];
+				bool dup = false;
+
+				if (pa->family != ip->remote.family)
+					continue;
+				for (k = 0; k < ip->n_remote_subnets; k++)
+					dup = dup || prefixes_overlap(&ip->remote_subnets[k],
+								      ip->remote_plens[k], pa, pl);
+				if (!dup && ip->n_remote_subnets < XBD_IPSEC_MAX_SUBNETS) {
+					ip->remote_subnets[ip->n_remote_subnets] = *pa;
+					ip->remote_plens[ip->n_remote_subnets++] = pl;
+				}
+			}
+		}
+	}
+
+	if (ip->keys == XBD_IPSEC_KEYS_STATIC) {
+		if ((err = load_ipsec_keys(c, b, path, ip)))
+			return err;
+	} else {
+		static const char *const unused[] = { "spi_in", "spi_out", "key_in", "key_out" };
+
+		for (i = 0; i < 4; i++)
+			if ((s = config_setting_get_member(b, unused[i])))
+				return cerr(c, s, keypath(p, sizeof(p), path, unused[i]),
+					    "not used with keys = \"ike\" (the IKE daemon "
+					    "negotiates SPIs and keys)");
+	}
+	ip->replay_window = 64;
+	ip->rekey_switch_s = 30;
+	ip->rekey_grace_s = 60;
+	if ((err = get_uint(c, b, path, "replay_window", 0, 4096, &ip->replay_window)) < 0 ||
+	    (err = get_uint(c, b, path, "rekey_switch_s", 0, 3600, &ip->rekey_switch_s)) < 0 ||
+	    (err = get_uint(c, b, path, "rekey_grace_s", 0, 3600, &ip->rekey_grace_s)) < 0 ||
+	    (err = load_ipsec_lifetime(c, b, path, ip)))
+		return err;
+	return check_ipsec_peers(c, b, path, idx);
+}
+
 static int load_peer(const struct ctx *c, const config_setting_t *g, unsigned int idx)
 {
-	static const char *const keys[] = { "name",	"domains",  "next_hop",	  "transport",
-					    "listener", "media",    "media_mode", "security",
-					    "latching", "prefixes", NULL };
+	static const char *const keys[] = { "name",	  "domains",  "next_hop",   "transport",
+					    "listener",	  "media",    "media_mode", "security",
+					    "latching",	  "prefixes", "ipsec",	    "discovery",
+					    "federation", NULL };
 	struct xbd_config *cfg = c->cfg;
 	struct xbd_peer *peer = &cfg->peers[idx];
 	const struct xbd_listener *ls;
@@ -853,6 +1499,10 @@ static int load_peer(const struct ctx *c, const config_setting_t *g, unsigned in
 		return err;
 	peer->transport = e;
 
+	if ((err = load_peer_discovery(c, g, path, peer)))
+		return err;
+	if (peer->discovery != XBD_DISCOVERY_STATIC)
+		goto listener; /* found per request, or the federation's proxy */
 	if ((err = need_string(c, g, path, "next_hop", v, sizeof(v))))
 		return err;
 	s = config_setting_get_member(g, "next_hop");
@@ -868,6 +1518,7 @@ static int load_peer(const struct ctx *c, const config_setting_t *g, unsigned in
 		peer->next_hop.port = 5060;
 	}
 
+listener:
 	if ((err = need_string(c, g, path, "listener", peer->listener, sizeof(peer->listener))))
 		return err;
 	s = config_setting_get_member(g, "listener");
@@ -879,7 +1530,7 @@ static int load_peer(const struct ctx *c, const config_setting_t *g, unsigned in
 	if (ls->transport != peer->transport)
 		return cerr(c, s, p, "listener '%s' is %s but the peer's transport is %s", ls->name,
 			    xbd_transport_name(ls->transport), xbd_transport_name(peer->transport));
-	if (ls->local.a.family != peer->next_hop.a.family)
+	if (peer->next_hop.a.family && ls->local.a.family != peer->next_hop.a.family)
 		return cerr(c, s, p, "listener '%s' is %s but next_hop is %s", ls->name,
 			    ls->local.a.family == XB_AF_INET ? "IPv4" : "IPv6",
 			    peer->next_hop.a.family == XB_AF_INET ? "IPv4" : "IPv6");
@@ -910,7 +1561,7 @@ static int load_peer(const struct ctx *c, const config_setting_t *g, unsigned in
 	if (peer->security == XBD_SECURITY_COLOCATION && !peer->n_prefixes)
 		return cerr(c, g, keypath(p, sizeof(p), path, "prefixes"),
 			    "required when security is \"colocation\"");
-	return 0;
+	return load_peer_ipsec(c, g, path, idx);
 }
 
 static int load_peers(const struct ctx *c, const config_setting_t *root)
@@ -960,8 +1611,8 @@ static void set_defaults(struct xbd_config *cfg)
 /* The file's settings into CFG (already holding the defaults). */
 static int load_text(const struct ctx *c, const char *text)
 {
-	static const char *const sections[] = { "xborderd", "listeners", "media",
-						"peers",    "timers",	 NULL };
+	static const char *const sections[] = { "xborderd", "listeners", "media",	"peers",
+						"timers",   "dns",	 "federations", NULL };
 	config_setting_t *root;
 	config_t lc;
 	int err;
@@ -977,7 +1628,8 @@ static int load_text(const struct ctx *c, const char *text)
 	} else {
 		/* in this order: each section's references point to earlier ones */
 		static int (*const loaders[])(const struct ctx *, const config_setting_t *) = {
-			load_daemon, load_timers, load_media, load_listeners, load_peers,
+			load_daemon, load_timers,      load_media, load_listeners,
+			load_dns,    load_federations, load_peers,
 		};
 		unsigned int i;
 
@@ -1217,6 +1869,21 @@ const char *xbd_security_name(enum xbd_security s)
 		return "colocation";
 	}
 	return "?";
+}
+
+const char *xbd_ipsec_mode_name(enum xbd_ipsec_mode m)
+{
+	return m == XBD_IPSEC_TUNNEL ? "tunnel" : "transport";
+}
+
+const char *xbd_ipsec_alg_name(enum xbd_ipsec_alg a)
+{
+	return a == XBD_IPSEC_AES_CBC_SHA256 ? "cbc(aes)+hmac(sha256)" : "rfc4106(gcm(aes))";
+}
+
+const char *xbd_ipsec_keys_name(enum xbd_ipsec_keys k)
+{
+	return k == XBD_IPSEC_KEYS_IKE ? "ike" : "static";
 }
 
 const char *xbd_log_level_name(int level)

@@ -21,6 +21,8 @@
 #define XBD_MAX_PEERS 1024
 #define XBD_MAX_PEER_DOMAINS 16
 #define XBD_MAX_PEER_PREFIXES 16
+#define XBD_IPSEC_MAX_SUBNETS 8
+#define XBD_KEYPATH_MAX 256
 
 enum xbd_transport {
 	XBD_TRANSPORT_UDP,
@@ -61,6 +63,91 @@ struct xbd_media_iface {
 	bool xdp;		     /* attach the fast path to device */
 };
 
+enum xbd_ipsec_mode {
+	XBD_IPSEC_TRANSPORT, /* ESP between the two SBEs, SIP ports only */
+	XBD_IPSEC_TUNNEL,    /* ESP tunnel carrying signaling and media */
+};
+
+enum xbd_ipsec_alg {
+	XBD_IPSEC_AES_GCM,	  /* rfc4106(gcm(aes)): AES-128/256 + 4-byte salt */
+	XBD_IPSEC_AES_CBC_SHA256, /* cbc(aes) + hmac(sha256), 128-bit ICV */
+};
+
+enum xbd_ipsec_keys {
+	XBD_IPSEC_KEYS_STATIC, /* xborder installs SAs from key files */
+	XBD_IPSEC_KEYS_IKE,    /* an IKE daemon does; xborder only checks */
+};
+
+/* SA lifetime limits; 0 = none. */
+struct xbd_ipsec_lifetime {
+	uint64_t bytes;
+	uint64_t packets;
+	uint64_t seconds;
+};
+
+/*
+ * A peer's IPsec connection (the peer's "ipsec" group; present exactly
+ * when security is "ipsec-transport" or "ipsec-tunnel"). Installed by
+ * userspace/ipsec/ (Documentation/ipsec.md).
+ */
+struct xbd_ipsec {
+	bool enabled;
+	enum xbd_ipsec_mode mode;
+	enum xbd_ipsec_keys keys;
+	/* ESP endpoints: the transport addresses, or the tunnel's outer ends */
+	struct xb_addr local, remote;
+	/* tunnel mode: inner prefixes carried by the tunnel (transport mode:
+	 * the local and remote host prefixes, for the overlap checks) */
+	struct xb_addr local_subnets[XBD_IPSEC_MAX_SUBNETS];
+	unsigned int local_plens[XBD_IPSEC_MAX_SUBNETS];
+	unsigned int n_local_subnets;
+	struct xb_addr remote_subnets[XBD_IPSEC_MAX_SUBNETS];
+	unsigned int remote_plens[XBD_IPSEC_MAX_SUBNETS];
+	unsigned int n_remote_subnets;
+	/* transport mode: the SIP ports, ours and the peer's */
+	uint16_t local_port, remote_port;
+	enum xbd_ipsec_alg alg;
+	uint32_t spi_in, spi_out;     /* static keys */
+	char key_in[XBD_KEYPATH_MAX]; /* key files, static keys */
+	char key_out[XBD_KEYPATH_MAX];
+	uint32_t replay_window;		/* packets, 0-4096 */
+	struct xbd_ipsec_lifetime soft; /* warn (expire event) */
+	struct xbd_ipsec_lifetime hard; /* the SA stops */
+	uint32_t rekey_switch_s;	/* longest wait before sending on new SAs */
+	uint32_t rekey_grace_s;		/* old SAs kept this long after the switch */
+};
+
+/* How a peer's next hop is found (Documentation/discovery.md). */
+enum xbd_discovery {
+	XBD_DISCOVERY_STATIC,	  /* next_hop, as configured */
+	XBD_DISCOVERY_DNS,	  /* RFC 3263 on the Request-URI: NAPTR, SRV, A/AAAA */
+	XBD_DISCOVERY_ENUM,	  /* ENUM on the number, then RFC 3263 on the result */
+	XBD_DISCOVERY_FEDERATION, /* the federation's proxy, else DNS with its TLS names */
+};
+
+#define XBD_MAX_DNS_SERVERS 8
+#define XBD_MAX_FEDERATIONS 64
+
+/* The resolver (userspace/dns/). */
+struct xbd_dns {
+	struct xb_endpoint servers[XBD_MAX_DNS_SERVERS];
+	unsigned int n_servers;		/* 0: the nameservers of /etc/resolv.conf */
+	uint32_t timeout_ms;		/* per query attempt */
+	uint32_t attempts;		/* rounds over the servers */
+	uint32_t cache_size;		/* entries; 0 disables the cache */
+	char enum_apex[XBD_DOMAIN_MAX]; /* "e164.arpa" */
+	uint32_t blocklist_s;		/* how long a failed destination is avoided */
+};
+
+/* A federation (seed 000 §7): a central proxy to send to, or (TLS based)
+ * the default lookups with the federation's certificate. */
+struct xbd_federation {
+	char name[XBD_NAME_MAX];
+	struct xb_endpoint proxy; /* family 0: none (TLS-based federation) */
+	/* certificate, key and CA names for the TLS issue */
+	char tls_cert[XBD_NAME_MAX], tls_key[XBD_NAME_MAX], tls_ca[XBD_NAME_MAX];
+};
+
 /* A peer SSP (or our own inside network): how to reach it and treat it. */
 struct xbd_peer {
 	char name[XBD_NAME_MAX];
@@ -80,6 +167,11 @@ struct xbd_peer {
 	struct xb_addr prefixes[XBD_MAX_PEER_PREFIXES];
 	unsigned int prefix_lens[XBD_MAX_PEER_PREFIXES];
 	unsigned int n_prefixes;
+	struct xbd_ipsec ipsec; /* security ipsec-transport / ipsec-tunnel */
+	/* static: next_hop above; dns and enum: next_hop unset (family 0);
+	 * federation: next_hop is the federation's proxy, if it has one */
+	enum xbd_discovery discovery;
+	char federation[XBD_NAME_MAX]; /* discovery "federation": which one */
 };
 
 struct xbd_timers {
@@ -107,6 +199,9 @@ struct xbd_config {
 	struct xbd_peer *peers; /* n_peers entries, heap */
 	unsigned int n_peers;
 	struct xbd_timers timers;
+	struct xbd_dns dns;
+	struct xbd_federation federations[XBD_MAX_FEDERATIONS];
+	unsigned int n_federations;
 };
 
 /*
@@ -136,5 +231,11 @@ const char *xbd_transport_name(enum xbd_transport t);
 const char *xbd_media_mode_name(enum xbd_media_mode m);
 const char *xbd_security_name(enum xbd_security s);
 const char *xbd_log_level_name(int level);
+const char *xbd_discovery_name(enum xbd_discovery d);
+/* The federation named NAME, or NULL. */
+const struct xbd_federation *xbd_config_federation(const struct xbd_config *cfg, const char *name);
+const char *xbd_ipsec_mode_name(enum xbd_ipsec_mode m);
+const char *xbd_ipsec_alg_name(enum xbd_ipsec_alg a);
+const char *xbd_ipsec_keys_name(enum xbd_ipsec_keys k);
 
 #endif

@@ -21,6 +21,8 @@ PKGS=(
 	iproute2 nftables iputils-ping socat sip-tester tshark
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod
 	python3 jq
+	# discovery tests: a real authoritative DNS server, and kdig to look at it
+	nsd knot-dnsutils
 	# fast-path net tests: checksums computed by the sender, as on a wire
 	ethtool
 )

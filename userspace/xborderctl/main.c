@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "xborderctl/daemon.h"
 #include "xborderctl/ipsec.h"
+#include "xborderctl/route.h"
 #include "xborderctl/xborderctl.h"
 
 static const char usage_fastpath[] =
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 	fputs(usage_fastpath, f);
 	fputs(ctl_daemon_usage, f);
 	fputs(ctl_ipsec_usage, f);
+	fputs(ctl_route_usage, f);
 }
 
 int main(int argc, char **argv)
@@ -85,6 +87,8 @@ int main(int argc, char **argv)
 		return cmd_guard(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "ipsec"))
 		return cmd_ipsec(&c, argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "route"))
+		return cmd_route(&c, argc - i - 1, argv + i + 1);
 	if (ctl_daemon_object(argv[i]))
 		return cmd_daemon(&c, sock, argc - i, argv + i);
 	return ctl_usage("unknown object '%.32s'", argv[i]);

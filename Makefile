@@ -160,12 +160,23 @@ fuzz-build: $(FUZZ_BINS)
 
 # ---------------------------------------------------------------- module
 # xborder.ko is built against the headers of the kernel it will run in:
-# the VM's Debian kernel by default (KVER), or KDIR=... for another.
-KVER ?= $(shell scripts/vmtest.sh --print-kver 2>/dev/null)
+# the VM's Debian kernel by default (KVER, following VMTEST_ARGS' --kernel),
+# or KDIR=... for another. The result goes to $(SHARED)/module/RELEASE/,
+# where the VM tests find it. Headers without a vmlinux to take the base
+# BTF from (Debian's 6.1) get Kbuild's BTF step switched off and done by
+# scripts/module-btf.sh instead (Documentation/kernel-module.md).
+KVER ?= $(shell scripts/vmtest.sh --print-kver $(VMTEST_ARGS) 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 module:
 	@if [ -n "$(wildcard kernel/*.c)" ] && [ -d "$(KDIR)" ]; then \
-		$(MAKE) -C $(KDIR) M=$(CURDIR) modules; \
+		set -e; rel=$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+			$(KDIR)/include/generated/utsrelease.h); \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) modules \
+			$(if $(wildcard $(KDIR)/vmlinux),,CONFIG_DEBUG_INFO_BTF_MODULES=); \
+		scripts/module-btf.sh $(KDIR) $$rel kernel/xborder.ko; \
+		mkdir -p $(SHARED)/module/$$rel; \
+		cp kernel/xborder.ko $(SHARED)/module/$$rel/xborder.ko; \
+		echo "  MODULE  $(SHARED)/module/$$rel/xborder.ko"; \
 	else \
 		echo "  MODULE  skipped: no kernel sources in kernel/ or no headers at '$(KDIR)'"; \
 	fi
@@ -173,10 +184,10 @@ module:
 # ---------------------------------------------------------------- top level
 all: bpf userspace $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS)
 
-check: all fuzz-build
+check: all fuzz-build module
 	@tests/run.sh --build $(BUILD)
 
-vmtest: all
+vmtest: all module
 	@scripts/vmtest.sh $(VMTEST_ARGS) tests/vm/*.sh
 
 bench: all
@@ -201,7 +212,7 @@ format:
 clean:
 	rm -rf build
 	rm -f kernel/*.o kernel/*.ko kernel/*.mod kernel/*.mod.c kernel/.*.cmd \
-		Module.symvers modules.order .*.cmd
+		kernel/modules.order Module.symvers modules.order .*.cmd .module-common.o
 
 help:
 	@echo "targets: all check bench demo vmtest fuzz install clean format module deps"

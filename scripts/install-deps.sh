@@ -13,8 +13,11 @@ PKGS=(
 	libosip2-dev libssl-dev libldns-dev libnl-3-dev libnl-genl-3-dev
 	libnl-xfrm-3-dev libnl-route-3-dev libconfig-dev libjansson-dev
 	libsrtp2-dev
-	# kselftest harness comes from this tarball (extracted at build time)
+	# kselftest harness comes from this tarball (extracted at build time);
+	# xborder.ko's 6.1 build also takes resolve_btfids from it
 	linux-source-6.1
+	# xborder.ko: module BTF for its kfuncs
+	pahole
 	# sanitizers and libFuzzer for clang
 	libclang-rt-14-dev
 	# tests: namespaces, peers, captures, VM runner

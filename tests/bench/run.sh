@@ -46,6 +46,10 @@ run "$BUILD/tests/bench/scale" "$STREAMS"
 section "Live forwarding over veth, XDP relay vs userspace relay (goal >= 4 Mpps and >= 8x)"
 run bash tests/bench/live_forward.sh
 
+section "SRTP per 172-byte RTP packet: libsrtp2 (the userspace relay); XDP + xborder.ko (the VM prints it: tests/vm/20-srtp-module.sh)"
+run "$BUILD/tests/bench/srtp_cost" userspace 200000
+run "$BUILD/tests/bench/srtp_cost" xdp 2000
+
 if [ -e tests/bench/sipp_cps.sh ]; then
 	section "SIPp calls per second through one xborderd: media anchoring vs plain proxy"
 	run bash tests/bench/sipp_cps.sh

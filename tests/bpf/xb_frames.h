@@ -365,6 +365,7 @@ static inline const char *xb_stat_name(uint32_t i)
 		[XB_DROP_GUARD_BLOCKED] = "drop_guard_blocked",
 		[XB_DROP_GUARD_NOT_ALLOWED] = "drop_guard_not_allowed",
 		[XB_DROP_GUARD_RATE] = "drop_guard_rate",
+		[XB_DROP_SRTP] = "drop_srtp",
 	};
 
 	return i < XB_STAT_MAX ? names[i] : "?";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The userspace relay's per-packet decision follows the fast path's rules:
- * drop flag, expiry, strict source, learning, SRTP, RTP checks and
+ * drop flag, expiry, strict source, learning, RTP checks (SRTP alike) and
  * sequence tracking, and a destination to send to.
  */
 #include <arpa/inet.h>
@@ -162,10 +162,14 @@ TEST_F(decide, learning_on_a_passed_stream) {
 	EXPECT_EQ(-EINVAL, xb_stream_validate(&key, &self->s));
 }
 
-TEST_F(decide, srtp_is_not_relayed_yet) {
+/* SRTP keeps the RTP header in clear: the same checks, then the caller
+ * protects or unprotects. */
+TEST_F(decide, srtp_stream_is_checked_like_rtp) {
 	self->s.flags |= XB_F_SRTP;
+	EXPECT_EQ(XB_RELAY_FORWARD, DECIDE(self, sizeof(self->pkt), 1));
+	self->pkt[0] = 0x40; /* version 1 */
 	EXPECT_EQ(XB_RELAY_DROP, DECIDE(self, sizeof(self->pkt), 1));
-	EXPECT_EQ(XB_RELAY_DROP_SRTP, self->reason);
+	EXPECT_EQ(XB_DROP_NOT_RTP, self->reason);
 }
 
 TEST_F(decide, needs_a_destination) {

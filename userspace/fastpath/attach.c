@@ -173,9 +173,12 @@ int xb_fp_attach(struct xb_fp *fp, int ifindex, enum xb_fp_prog prog, enum xb_fp
 	}
 done:
 	close(fd);
-	if (prog == XB_PROG_MAIN)
-		return xb_fp_tx_port_add(fp, ifindex);
-	return 0;
+	if (prog != XB_PROG_MAIN)
+		return 0;
+	/* SRTP streams on the fast path whenever the module can do them */
+	if (xb_fp_srtp_module_present() && !xb_fp_srtp_prog_id(fp) && xb_fp_srtp_enable(fp, NULL))
+		xb_log(XB_LOG_WARN, "SRTP stays with the userspace relay: %s", xb_errmsg());
+	return xb_fp_tx_port_add(fp, ifindex);
 }
 
 int xb_fp_detach(struct xb_fp *fp, int ifindex, bool force)

@@ -44,6 +44,7 @@ enum xb_fp_map {
 	XB_MAP_BLOCK4,
 	XB_MAP_BLOCK6,
 	XB_MAP_RATELIMIT,
+	XB_MAP_SRTP_PROGS,
 	XB_MAP_COUNT,
 };
 
@@ -119,6 +120,19 @@ struct xb_fp_link {
 };
 
 int xb_fp_query(struct xb_fp *fp, int ifindex, struct xb_fp_link *link);
+
+/*
+ * SRTP in the fast path (userspace/fastpath/srtp.c): while xborder.ko is
+ * loaded, xb_xdp_srtp in xb_srtp_progs protects and unprotects XB_F_SRTP
+ * streams with the module's kfuncs; with the slot empty they go to the
+ * stack and the userspace relay. Emptying the slot lets the module unload.
+ */
+bool xb_fp_srtp_module_present(void);
+/* Load xb_xdp_srtp against the pinned maps and install it (replacing). */
+int xb_fp_srtp_enable(struct xb_fp *fp, uint32_t *prog_id);
+int xb_fp_srtp_disable(struct xb_fp *fp);
+/* Id of the installed SRTP program, 0 if none. */
+uint32_t xb_fp_srtp_prog_id(struct xb_fp *fp);
 
 /* ---------------------------------------------------------------- config, stats */
 

@@ -38,6 +38,10 @@ int xb_fp_pin_path(const char *dir, const char *name, char *buf, size_t len);
 int xb_map_foreach(int fd, uint32_t key_size, uint32_t value_size,
 		   int (*cb)(const void *key, const void *value, void *arg), void *arg);
 
+/* Make every ABI map of obj (opened, not loaded) use our pinned map. */
+struct bpf_object;
+int xb_fp_reuse_maps(struct xb_fp *fp, struct bpf_object *obj);
+
 /* Ids of the programs in the skeleton, matching enum xb_fp_prog. */
 extern const char *const xb_fp_prog_names[XB_PROG_COUNT];
 

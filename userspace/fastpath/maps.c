@@ -152,6 +152,7 @@ static const char *const stat_names[XB_STAT_MAX] = {
 	[XB_DROP_GUARD_BLOCKED] = "drop_guard_blocked",
 	[XB_DROP_GUARD_NOT_ALLOWED] = "drop_guard_not_allowed",
 	[XB_DROP_GUARD_RATE] = "drop_guard_rate",
+	[XB_DROP_SRTP] = "drop_srtp",
 };
 
 const char *xb_stat_name(unsigned int stat)

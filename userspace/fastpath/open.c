@@ -57,6 +57,8 @@ static const struct map_def map_defs[XB_MAP_COUNT] = {
 			    sizeof(struct xb_guard_prefix) },
 	[XB_MAP_RATELIMIT] = { "xb_ratelimit", BPF_MAP_TYPE_LRU_HASH, sizeof(struct xb_addr_key),
 			       sizeof(struct xb_rate_state) },
+	[XB_MAP_SRTP_PROGS] = { "xb_srtp_progs", BPF_MAP_TYPE_PROG_ARRAY, sizeof(__u32),
+				sizeof(__u32) },
 };
 
 const char *const xb_fp_prog_names[XB_PROG_COUNT] = {
@@ -280,6 +282,24 @@ static int map_index(const char *name)
 		if (!strcmp(name, map_defs[i].name))
 			return i;
 	return -1;
+}
+
+int xb_fp_reuse_maps(struct xb_fp *fp, struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int i, err;
+
+	bpf_object__for_each_map(map, obj)
+	{
+		i = map_index(bpf_map__name(map));
+		if (i < 0)
+			continue;
+		err = bpf_map__reuse_fd(map, fp->map_fd[i]);
+		if (err)
+			return xb_err(err, "cannot prepare map %s: %s", map_defs[i].name,
+				      strerror(-err));
+	}
+	return 0;
 }
 
 /*

@@ -18,7 +18,7 @@
 
 #define ALL_FLAGS                                                                          \
 	(XB_F_FORWARD | XB_F_LEARN_REMOTE | XB_F_DROP | XB_F_PASS | XB_F_SRTP | XB_F_RTP | \
-	 XB_F_STRICT_SOURCE | XB_F_FIB_LOOKUP)
+	 XB_F_STRICT_SOURCE | XB_F_FIB_LOOKUP | XB_F_SRTP_PROTECT)
 
 void xb_stream_key_from(struct xb_stream_key *key, const struct xb_endpoint *e)
 {
@@ -68,6 +68,8 @@ int xb_stream_validate(const struct xb_stream_key *key, const struct xb_stream *
 	/* forward or pass: the relay latches what reaches it either way */
 	if ((s->flags & XB_F_LEARN_REMOTE) && action == XB_F_DROP)
 		return xb_err(EINVAL, "learn makes no sense on a dropping stream");
+	if ((s->flags & XB_F_SRTP_PROTECT) && !(s->flags & XB_F_SRTP))
+		return xb_err(EINVAL, "srtp_protect needs srtp (a context)");
 	if (s->pad[0] || s->pad[1])
 		return xb_err(EINVAL, "stream padding must be zero");
 	if (s->vlan_id > 4094)
@@ -315,6 +317,7 @@ static const struct {
 	{ XB_F_RTP, "rtp" },
 	{ XB_F_STRICT_SOURCE, "strict" },
 	{ XB_F_FIB_LOOKUP, "fib" },
+	{ XB_F_SRTP_PROTECT, "srtp_protect" },
 };
 
 int xb_stream_flags_fmt(uint32_t flags, char *buf, size_t len)

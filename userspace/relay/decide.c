@@ -72,10 +72,6 @@ enum xb_relay_verdict xb_relay_decide(const struct xb_stream_key *key, const str
 	}
 	if (s->flags & XB_F_LEARN_REMOTE)
 		*learn = true;
-	if (s->flags & XB_F_SRTP) {
-		*reason = XB_RELAY_DROP_SRTP;
-		return XB_RELAY_DROP;
-	}
 	if ((s->flags & XB_F_RTP) && rtp_track(payload, len, rtp, seq_errors)) {
 		*reason = XB_DROP_NOT_RTP;
 		return XB_RELAY_DROP;

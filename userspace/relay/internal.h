@@ -7,6 +7,7 @@
 
 #include "relay/keytab.h"
 #include "relay/relay.h"
+#include "srtp/srtp.h"
 
 /* Largest datagram relayed (jumbo frames); longer ones are dropped. */
 #define RELAY_MTU 9216
@@ -32,6 +33,7 @@ struct rstream {
 	socklen_t dst_len;
 	struct rstream *next_rev; /* next stream with the same source endpoint */
 	struct xb_relay_rtp rtp;
+	struct xb_srtp_session *srtp; /* the context srtp_ctx names, if any */
 	bool srtp_logged;
 	/* counted since the last sync, added to the stats slot at the next */
 	uint64_t packets, bytes, last_seen;
@@ -53,6 +55,10 @@ struct xb_relay {
 
 	uint64_t c[XB_RELAY_STAT_MAX];
 	uint64_t syncs;
+
+	/* SRTP contexts (libsrtp2 sessions), by id */
+	struct xb_srtp_session **srtp;
+	size_t nsrtp;
 
 	/* devices where our XDP program runs (it counted what it passed) */
 	uint32_t xdp_prog_id;
@@ -78,6 +84,16 @@ struct xb_relay {
 void relay_readable(struct xb_loop *loop, int fd, uint32_t events, void *arg);
 int relay_io_init(struct xb_relay *r);
 void relay_io_free(struct xb_relay *r);
+
+/* srtp.c */
+struct xb_srtp_session *relay_srtp_find(const struct xb_relay *r, uint32_t id);
+/* Point every stream at its context again (after a change of contexts). */
+void relay_srtp_rebind(struct xb_relay *r);
+void relay_srtp_free(struct xb_relay *r);
+/* Protect or unprotect the datagram of stream st in place: its new length,
+ * or -1 when it is to be dropped (drop_srtp). */
+int relay_srtp_apply(struct xb_relay *r, struct rstream *st, uint8_t *buf, size_t len);
+json_t *relay_srtp_json(const struct xb_relay *r);
 
 /* relay.c */
 void relay_sockaddr(uint8_t family, const uint8_t addr[16], uint16_t port_be,

@@ -243,13 +243,6 @@ static int one_batch(struct xb_relay *r, struct rsock *so)
 				r->c[XB_STAT_LEARN]++;
 				relay_latch(r, st, &from);
 			}
-			if (reason == XB_RELAY_DROP_SRTP && !st->srtp_logged) {
-				xb_log(XB_LOG_WARN,
-				       "stream %u: SRTP is not relayed in userspace yet; "
-				       "dropping",
-				       st->s.stats_idx);
-				st->srtp_logged = true;
-			}
 			drop(r, st, reason);
 			continue;
 		}
@@ -261,6 +254,16 @@ static int one_batch(struct xb_relay *r, struct rsock *so)
 			drop(r, st, XB_DROP_NO_ROUTE);
 			continue;
 		}
+		r->tx_bytes[k] = xdp_counted(r, ifindex) ? 0 : ip_bytes(st->key.family, len);
+		if (st->s.flags & XB_F_SRTP) {
+			int out = relay_srtp_apply(r, st, r->rx_iov[i].iov_base, len);
+
+			if (out < 0) {
+				drop(r, st, XB_DROP_SRTP);
+				continue;
+			}
+			len = (uint32_t)out;
+		}
 		memset(&r->tx[k].msg_hdr, 0, sizeof(r->tx[k].msg_hdr));
 		r->tx_iov[k].iov_base = r->rx_iov[i].iov_base;
 		r->tx_iov[k].iov_len = len;
@@ -270,7 +273,6 @@ static int one_batch(struct xb_relay *r, struct rsock *so)
 		r->tx[k].msg_hdr.msg_namelen = st->dst_len;
 		set_tos(&r->tx[k].msg_hdr, r->tx_ctl + (size_t)k * TX_CTL_LEN, st->s.family,
 			st->s.dscp, tos);
-		r->tx_bytes[k] = xdp_counted(r, ifindex) ? 0 : ip_bytes(st->key.family, len);
 		k++;
 	}
 	if (k)

@@ -268,6 +268,7 @@ int xb_relay_sync(struct xb_relay *r)
 	r->by_src = by_src;
 	r->streams = c.arr;
 	r->nstreams = c.n;
+	relay_srtp_rebind(r);
 
 	/* XDP may have come or gone: forget which devices run it */
 	r->xdp_prog_id = xb_fp_prog_pinned_id(r->fp, XB_PROG_MAIN);
@@ -375,6 +376,7 @@ void xb_relay_free(struct xb_relay *r)
 	keytab_free(&r->by_key);
 	keytab_free(&r->by_src);
 	free(r->streams);
+	relay_srtp_free(r);
 	relay_io_free(r);
 	free(r);
 }
@@ -399,8 +401,6 @@ const char *xb_relay_stat_name(unsigned int i)
 {
 	if (i < XB_STAT_MAX)
 		return xb_stat_name(i);
-	if (i == XB_RELAY_DROP_SRTP)
-		return "drop_srtp";
 	if (i == XB_RELAY_DROP_SEND)
 		return "drop_send";
 	return "?";
@@ -418,5 +418,6 @@ json_t *xb_relay_stats_json(const struct xb_relay *r)
 	xb_json_set(j, "streams", xb_json_u64(st.streams));
 	xb_json_set(j, "sockets", xb_json_u64(st.sockets));
 	xb_json_set(j, "syncs", xb_json_u64(st.syncs));
+	xb_json_set(j, "srtp", relay_srtp_json(r));
 	return j;
 }

@@ -24,8 +24,14 @@
  *    source the remote endpoint of the reverse stream (every stream whose
  *    source endpoint is this stream's local endpoint), clears the flag in
  *    the map, and is relayed; from then on the fast path has all it needs.
- *  - SRTP streams are not relayed yet (a later issue adds libsrtp2): they
- *    are counted as drops (drop_srtp) with one log line per stream.
+ *  - SRTP: a stream flagged XB_F_SRTP is protected (XB_F_SRTP_PROTECT) or
+ *    unprotected with libsrtp2 under the relay's context srtp_ctx, what
+ *    xborder.ko does on the fast path when it is loaded. The relay learns
+ *    its contexts through xb_relay_srtp_set() (xborderd, which embeds the
+ *    relay, hands them over in-process) or from a key file readable by its
+ *    owner only (xborder-relay -k); never from a BPF map, which anyone who
+ *    may read the map could read the keys from. Packets SRTP refuses
+ *    (no context, authentication, replay) are counted as drop_srtp.
  */
 #ifndef XB_RELAY_RELAY_H
 #define XB_RELAY_RELAY_H
@@ -43,8 +49,7 @@
 
 /* The relay's own counters: enum xb_stat, then relay-only reasons. */
 enum {
-	XB_RELAY_DROP_SRTP = XB_STAT_MAX, /* SRTP not implemented here yet */
-	XB_RELAY_DROP_SEND,		  /* sendmmsg failed */
+	XB_RELAY_DROP_SEND = XB_STAT_MAX, /* sendmmsg failed */
 	XB_RELAY_STAT_MAX,
 };
 
@@ -78,6 +83,26 @@ void xb_relay_get_stats(const struct xb_relay *r, struct xb_relay_stats *st);
 const char *xb_relay_stat_name(unsigned int i);
 json_t *xb_relay_stats_json(const struct xb_relay *r);
 
+/* ---------------------------------------------------------------- SRTP */
+
+struct xb_srtp_params;
+
+/* Add or replace (a re-key restarts the context's state) context p->id. */
+int xb_relay_srtp_set(struct xb_relay *r, const struct xb_srtp_params *p);
+/* -ENOENT if there is no such context. */
+int xb_relay_srtp_del(struct xb_relay *r, uint32_t id);
+/*
+ * Replace every context with those of a key file: one context per line in
+ * the words of `xborderctl srtp add` (ID suite SUITE dir DIR key KEY ...),
+ * '#' comments and blank lines ignored. The file must be a regular file
+ * that only its owner (root or the relay's user) may read or write. On any
+ * error nothing changes. A context whose line is unchanged keeps its state
+ * (replay window, ROC) and counters; a changed one starts afresh. Returns
+ * the number of contexts.
+ */
+int xb_relay_srtp_load_file(struct xb_relay *r, const char *path);
+size_t xb_relay_srtp_count(const struct xb_relay *r);
+
 /* ---------------------------------------------------------------- per packet */
 
 /* What the relay tracks per stream between syncs. */
@@ -95,8 +120,9 @@ enum xb_relay_verdict {
 /*
  * The per-packet decision, free of I/O so tests and fuzzers can drive it,
  * in the fast path's order: drop flag, expiry, strict source, learning,
- * SRTP, RTP sanity and sequence tracking (jumps counted into *seq_errors),
- * destination. *learn is set when the packet's source must be latched,
+ * RTP sanity and sequence tracking (jumps counted into *seq_errors; SRTP
+ * headers are in clear, so they are tracked alike), destination. SRTP is
+ * applied afterwards, by the caller. *learn is set when the packet's source must be latched,
  * which happens even if the packet itself is then dropped (a STUN check
  * on an RTP stream teaches the address, but is not relayed as media).
  * payload is the UDP payload as received from the endpoint from.

@@ -6,11 +6,15 @@
  * (creating them if nothing is pinned yet), so it runs next to or without
  * xborderd and the XDP program.
  *
- *   xborder-relay [-p PINDIR] [-i SYNC_MS] [-b BATCH] [-s STATS_FILE] [-v|-q]
+ *   xborder-relay [-p PINDIR] [-i SYNC_MS] [-b BATCH] [-s STATS_FILE]
+ *                 [-k KEYFILE] [-v|-q]
  *
  * SIGINT/SIGTERM stop it (counters are flushed to the maps first); SIGUSR1
  * prints the relay's counters as one JSON line on stdout. With -s the same
  * JSON is rewritten atomically to STATS_FILE after every sync and at exit.
+ * With -k the SRTP contexts of XB_F_SRTP streams come from KEYFILE (one
+ * context per line, as `xborderctl srtp add` takes them; mode 600), read
+ * again on SIGHUP.
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +37,7 @@ struct daemon {
 	struct xb_loop *loop;
 	struct xb_relay *relay;
 	const char *stats_file;
+	const char *key_file;
 	struct xb_timer stats_timer;
 	unsigned int stats_ms;
 };
@@ -40,7 +45,7 @@ struct daemon {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: xborder-relay [-p PINDIR] [-i SYNC_MS] [-b BATCH] [-s STATS_FILE] "
-		   "[-v|-q]\n");
+		   "[-k KEYFILE] [-v|-q]\n");
 }
 
 /* Write the counters to a temporary file and rename it into place. */
@@ -73,6 +78,22 @@ static void stats_timer(struct xb_loop *loop, struct xb_timer *t, void *arg)
 	xb_timer_arm(loop, t, d->stats_ms);
 }
 
+/* (Re)load the key file; a bad one leaves the contexts as they were. */
+static int load_keys(struct daemon *d)
+{
+	int n;
+
+	if (!d->key_file)
+		return 0;
+	n = xb_relay_srtp_load_file(d->relay, d->key_file);
+	if (n < 0) {
+		xb_log(XB_LOG_ERR, "%s", xb_errmsg());
+		return n;
+	}
+	xb_log(XB_LOG_INFO, "%d SRTP contexts from %s", n, d->key_file);
+	return 0;
+}
+
 static void on_signal(struct xb_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -82,6 +103,8 @@ static void on_signal(struct xb_loop *loop, int fd, uint32_t events, void *arg)
 		if (si.ssi_signo == SIGUSR1) {
 			xb_json_print(stdout, xb_relay_stats_json(d->relay));
 			fflush(stdout);
+		} else if (si.ssi_signo == SIGHUP) {
+			load_keys(d);
 		} else {
 			xb_loop_stop(loop);
 		}
@@ -118,7 +141,7 @@ int main(int argc, char **argv)
 	struct xb_fp *fp = NULL;
 	int opt, err = 1;
 
-	while ((opt = getopt(argc, argv, "p:i:b:s:vqh")) != -1) {
+	while ((opt = getopt(argc, argv, "p:i:b:s:k:vqh")) != -1) {
 		switch (opt) {
 		case 'p':
 			fopts.pin_dir = optarg;
@@ -133,6 +156,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			d.stats_file = optarg;
+			break;
+		case 'k':
+			d.key_file = optarg;
 			break;
 		case 'v':
 			level = XB_LOG_DEBUG;
@@ -163,7 +189,8 @@ int main(int argc, char **argv)
 	}
 	if (xb_loop_add_signal(d.loop, SIGINT, on_signal, &d) ||
 	    xb_loop_add_signal(d.loop, SIGTERM, on_signal, &d) ||
-	    xb_loop_add_signal(d.loop, SIGUSR1, on_signal, &d)) {
+	    xb_loop_add_signal(d.loop, SIGUSR1, on_signal, &d) ||
+	    xb_loop_add_signal(d.loop, SIGHUP, on_signal, &d)) {
 		xb_log(XB_LOG_ERR, "cannot handle signals");
 		goto out;
 	}
@@ -175,6 +202,8 @@ int main(int argc, char **argv)
 		xb_log(XB_LOG_ERR, "%s", xb_errmsg());
 		goto out;
 	}
+	if (load_keys(&d))
+		goto out;
 	xb_relay_get_stats(d.relay, &st);
 	xb_log(XB_LOG_INFO, "relaying %llu streams on %llu endpoints from %s",
 	       (unsigned long long)st.streams, (unsigned long long)st.sockets, xb_fp_pin_dir(fp));

@@ -11,6 +11,7 @@
 #include "xborderctl/daemon.h"
 #include "xborderctl/ipsec.h"
 #include "xborderctl/route.h"
+#include "xborderctl/srtp.h"
 #include "xborderctl/xborderctl.h"
 
 static const char usage_fastpath[] =
@@ -26,7 +27,8 @@ static const char usage_fastpath[] =
 	"  fastpath config [ports LO-HI] [drop-unknown on|off]\n"
 	"  stream add|replace local ADDR:PORT [remote ADDR:PORT] [source ADDR:PORT]\n"
 	"         [dev DEV] [fib] [smac MAC] [dmac MAC] [vlan VID] [dscp N]\n"
-	"         [pass|drop] [learn] [rtp] [strict ADDR:PORT] [srtp CTX] [expires SECS]\n"
+	"         [pass|drop] [learn] [rtp] [strict ADDR:PORT] [srtp|srtp-protect CTX]\n"
+	"         [expires SECS]\n"
 	"  stream del ID | del local ADDR:PORT\n"
 	"  stream list | show ID | show local ADDR:PORT\n"
 	"  guard port add udp|tcp PORT [allowlist] [rate PPS burst N]\n"
@@ -41,6 +43,7 @@ static void usage(FILE *f)
 	fputs(ctl_daemon_usage, f);
 	fputs(ctl_ipsec_usage, f);
 	fputs(ctl_route_usage, f);
+	fputs(ctl_srtp_usage, f);
 }
 
 int main(int argc, char **argv)
@@ -89,6 +92,8 @@ int main(int argc, char **argv)
 		return cmd_ipsec(&c, argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "route"))
 		return cmd_route(&c, argc - i - 1, argv + i + 1);
+	if (!strcmp(argv[i], "srtp"))
+		return cmd_srtp(&c, argc - i - 1, argv + i + 1);
 	if (ctl_daemon_object(argv[i]))
 		return cmd_daemon(&c, sock, argc - i, argv + i);
 	return ctl_usage("unknown object '%.32s'", argv[i]);

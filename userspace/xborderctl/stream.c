@@ -52,9 +52,10 @@ static int resolve_l2(struct xb_stream *s, const struct xb_addr *dst, bool have_
 static int do_add(struct ctl *c, int argc, char **argv, bool replace)
 {
 	struct ctl_kw kws[] = {
-		KW("local"), KW("remote"), KW("source"), KW("dev"),	FLAG("fib"),  KW("smac"),
-		KW("dmac"),  KW("vlan"),   KW("dscp"),	 FLAG("pass"),	FLAG("drop"), FLAG("learn"),
-		FLAG("rtp"), KW("strict"), KW("srtp"),	 KW("expires"), KW_END,
+		KW("local"),   KW("remote"),	   KW("source"), KW("dev"),    FLAG("fib"),
+		KW("smac"),    KW("dmac"),	   KW("vlan"),	 KW("dscp"),   FLAG("pass"),
+		FLAG("drop"),  FLAG("learn"),	   FLAG("rtp"),	 KW("strict"), KW("srtp"),
+		KW("expires"), KW("srtp-protect"), KW_END,
 	};
 	const char *ctx = replace ? "stream replace" : "stream add";
 	struct xb_endpoint local = { 0 }, remote = { 0 }, source = { 0 }, peer = { 0 };
@@ -135,10 +136,17 @@ static int do_add(struct ctl *c, int argc, char **argv, bool replace)
 			return ctl_usage("dscp: 0-63 or keep");
 		s.dscp = (uint8_t)v;
 	}
+	/* srtp CTX: SRTP in, unprotected; srtp-protect CTX: protected out */
 	k = ctl_kw(kws, "srtp");
+	if (k->seen && ctl_kw(kws, "srtp-protect")->seen)
+		return ctl_usage("srtp and srtp-protect exclude each other");
+	if (!k->seen && ctl_kw(kws, "srtp-protect")->seen) {
+		k = ctl_kw(kws, "srtp-protect");
+		s.flags |= XB_F_SRTP_PROTECT;
+	}
 	if (k->seen) {
-		if (xb_parse_u32(k->value, UINT32_MAX, &s.srtp_ctx))
-			return ctl_usage("srtp: %s", xb_errmsg());
+		if (xb_parse_u32(k->value, UINT32_MAX, &s.srtp_ctx) || !s.srtp_ctx)
+			return ctl_usage("%s: context id, 1-%u", k->name, UINT32_MAX);
 		s.flags |= XB_F_SRTP;
 	}
 	k = ctl_kw(kws, "expires");
@@ -241,8 +249,11 @@ static json_t *stream_json(const struct xb_stream_key *key, const struct xb_stre
 		xb_json_set(j, "vlan", json_integer(s->vlan_id));
 	if (s->dscp != XB_DSCP_KEEP)
 		xb_json_set(j, "dscp", json_integer(s->dscp));
-	if (s->flags & XB_F_SRTP)
+	if (s->flags & XB_F_SRTP) {
 		xb_json_set(j, "srtp", json_integer(s->srtp_ctx));
+		xb_json_set(j, "srtp_dir",
+			    json_string(s->flags & XB_F_SRTP_PROTECT ? "protect" : "unprotect"));
+	}
 	if (s->expires_ns)
 		xb_json_set(j, "expires_in_ms",
 			    json_integer(s->expires_ns > now

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * xborder fast path: the map ABI shared by the XDP program (bpf/), the
- * controller and CLI (userspace/) and later the kernel module (kernel/).
+ * controller and CLI (userspace/) and the kernel module (kernel/, whose own
+ * ABI is include/uapi/xborder/genl.h).
  *
  * The maps are pinned under XB_PIN_DIR, so media keeps flowing while the
  * controller restarts; on start the controller re-opens them and rebuilds
@@ -37,6 +38,14 @@
  *   xb_stats        PERCPU_ARRAY   enum xb_stat -> __u64 packets
  *   xb_tx_ports     DEVMAP_HASH    ifindex -> ifindex (redirect targets)
  *
+ *   xb_srtp_progs   PROG_ARRAY[1]  XB_SRTP_PROG_SLOT -> SRTP program
+ *       xb_xdp tail-calls the program in this slot for XB_F_SRTP streams.
+ *       The loader fills it with xb_xdp_srtp (bpf/xborder_srtp.bpf.c),
+ *       which calls xborder.ko's kfuncs, only while the module is loaded;
+ *       empty, those streams go to the stack and the userspace relay.
+ *       Emptying it drops the program's reference on the module, which
+ *       can then be unloaded (Documentation/kernel-module.md).
+ *
  *   xb_guard_ports  HASH           struct xb_guard_port_key -> struct xb_guard_port
  *       The signaling ports the guard protects (SIP over UDP, TCP, TLS).
  *       Traffic to any other port is not subject to the guard.
@@ -55,7 +64,7 @@
 
 #include <linux/types.h>
 
-#define XB_FASTPATH_ABI 2
+#define XB_FASTPATH_ABI 3
 #define XB_PIN_DIR "/sys/fs/bpf/xborder"
 
 /* Default sizes; the loader may resize maps before load. */
@@ -64,6 +73,8 @@
 #define XB_MAX_RATELIMIT_SOURCES 65536
 #define XB_MAX_GUARD_PORTS 64
 #define XB_MAX_TX_PORTS 256
+#define XB_MAX_SRTP_PROGS 1
+#define XB_SRTP_PROG_SLOT 0
 
 /* Address families, as in <sys/socket.h>, restated for BPF. */
 #define XB_AF_INET 2
@@ -92,6 +103,9 @@ enum {
 	XB_F_STRICT_SOURCE = 1U << 6, /* drop unless source == peer_addr/port */
 	XB_F_FIB_LOOKUP = 1U << 7,    /* find egress ifindex and MACs with
 				      * bpf_fib_lookup instead of the fields */
+	XB_F_SRTP_PROTECT = 1U << 8,  /* with XB_F_SRTP: protect (RTP in, SRTP
+				      * out); without: unprotect. Must agree
+				      * with the context's direction */
 };
 
 struct xb_stream {
@@ -100,7 +114,9 @@ struct xb_stream {
 			      * means XDP_TX, otherwise redirect through
 			      * xb_tx_ports */
 	__u32 stats_idx;    /* slot in xb_stream_stats, the stream id */
-	__u32 srtp_ctx;	    /* xborder.ko context id when XB_F_SRTP */
+	__u32 srtp_ctx;	    /* SRTP context id when XB_F_SRTP: xborder.ko's
+			     * (include/uapi/xborder/genl.h) or the
+			     * userspace relay's */
 	__u64 expires_ns;   /* CLOCK_MONOTONIC deadline; 0 = never. After it
 			      * packets are dropped as XB_DROP_EXPIRED. */
 	__u8 src_addr[16];  /* new source address (relay, egress side) */
@@ -163,6 +179,8 @@ enum xb_stat {
 	XB_DROP_GUARD_BLOCKED,	   /* source in xb_block4/6 */
 	XB_DROP_GUARD_NOT_ALLOWED, /* allow-list port, source not listed */
 	XB_DROP_GUARD_RATE,	   /* over the per-source rate */
+	XB_DROP_SRTP,		   /* xborder.ko refused it: authentication,
+				    * replay, malformed (its counters say) */
 	XB_STAT_MAX,
 };
 

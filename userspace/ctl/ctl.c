@@ -65,10 +65,12 @@ struct xbc_server {
 };
 
 /* Replace what would break a one-line message. */
+/* Error text is one line of printable ASCII: parse errors quote the input
+ * and may cut a UTF-8 sequence, which JSON strings cannot carry. */
 static void scrub(char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 			*s = '?';
 }
 
@@ -147,7 +149,13 @@ bad:
 
 static json_t *reply_error(const char *msg)
 {
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	char text[256];
+	json_t *r;
+
+	snprintf(text, sizeof(text), "%s", msg);
+	scrub(text);
+	r = json_pack("{s:b, s:s}", "ok", 0, "error", text);
+	return r ? r : json_pack("{s:b, s:s}", "ok", 0, "error", "out of memory");
 }
 
 static const struct xbc_command *find_cmd(const struct xbc_server *s, const char *name)
@@ -180,7 +188,6 @@ json_t *xbc_server_reply(struct xbc_server *s, const char *line, size_t len)
 		if (!err[0])
 			snprintf(err, sizeof(err), "%s failed", cmd);
 		err[sizeof(err) - 1] = '\0';
-		scrub(err);
 		return reply_error(err);
 	}
 	return json_pack("{s:b, s:o}", "ok", 1, "result", result);

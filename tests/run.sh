@@ -103,7 +103,8 @@ for suite in $SUITES; do
 		vm_tests=(tests/vm/*.sh)
 		run -t $((300 + 200 * ${#vm_tests[@]})) "vm" scripts/vmtest.sh "${vm_tests[@]}" ;;
 	fuzz)
-		run "fuzz" tests/fuzz/run.sh --build build --seconds "${XB_FUZZ_SECONDS:-10}" ;;
+		run "fuzz" tests/fuzz/run.sh --build build --seconds "${XB_FUZZ_SECONDS:-10}" \
+			--seed "${XB_FUZZ_SEED:-1}" ;;
 	*)
 		echo "run.sh: unknown suite '$suite'" >&2; exit 2 ;;
 	esac

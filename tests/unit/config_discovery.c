@@ -183,6 +183,8 @@ static const struct bad_case bad[] = {
 		  "discovery = \"federation\"; federation = \"f\";"),
 	  "t.conf:4: peers.[0].listener: listener 'l' is IPv4 but next_hop is IPv6" },
 	{ L1 L2 PEER(""), "t.conf:3: peers.[0].next_hop: missing (required)" },
+	{ L1 "listeners = ( { name = \"l\"; address = \"10.0.0.1\";\n redirect = 1; } );\n",
+	  "t.conf:3: listeners.[0].redirect: expected true or false" },
 };
 
 TEST(each_mistake_has_its_message) {
@@ -199,12 +201,28 @@ TEST(each_mistake_has_its_message) {
 	}
 }
 
+/* A federation's central proxy: a listener that answers 302. */
+TEST(redirect_listener) {
+	struct xbd_config cfg;
+
+	ASSERT_EQ(0,
+		  xbd_config_parse(L1 "listeners = ( { name = \"l\"; address = \"10.0.0.1\"; },\n"
+				      "  { name = \"r\"; address = \"10.0.0.1\"; port = 5070;"
+				      " redirect = true; } );\n",
+				   "r.conf", &cfg))
+	TH_LOG("%s", xb_errmsg());
+	ASSERT_EQ(2, cfg.n_listeners);
+	EXPECT_FALSE(cfg.listeners[0].redirect);
+	EXPECT_TRUE(cfg.listeners[1].redirect);
+	xbd_config_free(&cfg);
+}
+
 /* The keys are in the reference page (Documentation/configuration.md). */
 TEST(keys_are_documented) {
 	static const char *const keys[] = {
 		"`dns`",       "`servers`",	"`timeout_ms`",	 "`attempts`",	 "`cache_size`",
 		"`enum_apex`", "`blocklist_s`", "`federations`", "`proxy`",	 "`tls_cert`",
-		"`tls_key`",   "`tls_ca`",	"`discovery`",	 "`federation`",
+		"`tls_key`",   "`tls_ca`",	"`discovery`",	 "`federation`", "`redirect`",
 	};
 	const char *top = getenv("XB_TOP") ? getenv("XB_TOP") : ".";
 	char path[4096], *doc;

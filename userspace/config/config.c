@@ -684,8 +684,8 @@ static int load_media(const struct ctx *c, const config_setting_t *root)
 
 static int load_listeners(const struct ctx *c, const config_setting_t *root)
 {
-	static const char *const keys[] = { "name",  "transport", "address", "port",
-					    "media", "advertise", NULL };
+	static const char *const keys[] = { "name",  "transport", "address",  "port",
+					    "media", "advertise", "redirect", NULL };
 	struct xbd_config *cfg = c->cfg;
 	const config_setting_t *l;
 	unsigned int i, j;
@@ -738,6 +738,8 @@ static int load_listeners(const struct ctx *c, const config_setting_t *root)
 			return cerr(c, config_setting_get_member(g, "media"),
 				    keypath(p, sizeof(p), path, "media"),
 				    "no media interface named '%.64s'", ls->media);
+		if ((err = get_bool(c, g, path, "redirect", &ls->redirect)) < 0)
+			return err;
 		cfg->n_listeners++;
 	}
 	return 0;

@@ -51,6 +51,9 @@ struct xbd_listener {
 	char media[XBD_NAME_MAX]; /* media interface for SDP arriving here */
 	/* Address to put in Via/Record-Route if not local (behind static NAT). */
 	struct xb_addr advertise; /* family 0 = use local */
+	/* A federation's central proxy (seed 000 7.1): requests arriving here
+	 * are answered 302 with the target's border element, not forwarded. */
+	bool redirect;
 };
 
 /* Where media is relayed on one side: an interface with a port range. */

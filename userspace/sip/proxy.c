@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The proxy's receive path and request side: validation (RFC 3261 16.3),
- * server transactions, route processing (16.4), next hop (route.h),
- * forwarding with Record-Route and Via (16.6), CANCEL (16.10) and the
- * statelessly forwarded ACK for 2xx (RFC 6026).
+ * server transactions, route processing (16.4), CANCEL (16.10) and the
+ * statelessly forwarded ACK for 2xx (RFC 6026). Next hops, attempts with
+ * Record-Route and Via (16.6), failover and redirects: proxy_forward.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -105,23 +105,6 @@ int xbs_add_via(osip_message_t *m, const struct xbd_listener *l, const char *bra
 		return -ENOMEM;
 	}
 	osip_message_force_update(m);
-	return 0;
-}
-
-static int add_rr(osip_message_t *m, const struct xbd_listener *l)
-{
-	char host[XB_ADDRSTRLEN + 2], port[8], v[XB_ADDRSTRLEN + 64];
-	osip_record_route_t *rr;
-
-	xbs_via_for(l, host, sizeof(host), port, sizeof(port));
-	snprintf(v, sizeof(v), "<sip:%s:%s;lr%s>", host, port,
-		 l->transport == XBD_TRANSPORT_TCP ? ";transport=tcp" : "");
-	if (osip_record_route_init(&rr) != 0)
-		return -ENOMEM;
-	if (osip_record_route_parse(rr, v) != 0 || osip_list_add(&m->record_routes, rr, 0) < 0) {
-		osip_record_route_free(rr);
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -268,6 +251,12 @@ static void reply_raw(struct xbs_proxy *p, const char *buf, size_t len,
 /* Answers through the request's server transaction (stateful). */
 void xbs_respond(struct xbs_proxy *p, struct xbs_rctx *r, int code, const char *reason)
 {
+	xbs_respond_contact(p, r, code, reason, NULL);
+}
+
+void xbs_respond_contact(struct xbs_proxy *p, struct xbs_rctx *r, int code, const char *reason,
+			 const char *contact)
+{
 	osip_message_t *resp;
 	char tag[32];
 
@@ -277,9 +266,13 @@ void xbs_respond(struct xbs_proxy *p, struct xbs_rctx *r, int code, const char *
 	resp = xbs_msg_response(r->stx->tr->orig_request, code, reason, code > 100 ? tag : NULL);
 	if (!resp)
 		return;
+	if (contact && osip_message_set_contact(resp, contact)) {
+		osip_message_free(resp);
+		return;
+	}
 	if (code >= 200)
 		r->final_sent = true;
-	if (code >= 300)
+	if (code >= 400)
 		p->st.errors_sent++;
 	if (code == 200 && !strcmp(r->method, "OPTIONS")) {
 		osip_message_set_header(resp, "Allow", XBS_ALLOW);
@@ -330,9 +323,10 @@ void xbs_rctx_maybe_free(struct xbs_rctx *r)
 	struct xbs_proxy *p = r->p;
 	struct xbs_call *c;
 
-	if (r->hold || r->stx || r->ctx || r->pending || r->rq || xb_timer_armed(&r->timer_l))
+	if (r->hold || r->stx || r->ctx || r->rq || xb_timer_armed(&r->timer_l))
 		return;
 	xb_timer_cancel(p->loop, &r->timer_c);
+	xbs_rctx_done_routing(r);
 	if (r->skey)
 		xbs_htab_del(&p->accepted_s, &r->hn_s);
 	if (r->ckey)
@@ -349,7 +343,7 @@ void xbs_rctx_maybe_free(struct xbs_rctx *r)
 	p->n_rctx--;
 }
 
-static void rctx_release(struct xbs_rctx *r)
+void xbs_rctx_release(struct xbs_rctx *r)
 {
 	r->hold--;
 	xbs_rctx_maybe_free(r);
@@ -471,6 +465,23 @@ static void fix_via(osip_via_t *via, const struct xbs_source *src)
 		xbs_via_set_param(via, "received", addr);
 }
 
+/* BR is the computed branch B, or B of a later attempt (B ".N"). */
+static bool same_branch(const char *b, const char *br)
+{
+	size_t n = strlen(b);
+
+	if (strncmp(b, br, n))
+		return false;
+	if (!br[n])
+		return true;
+	if (br[n] != '.' || !br[n + 1])
+		return false;
+	for (br += n + 1; *br; br++)
+		if (*br < '0' || *br > '9')
+			return false;
+	return true;
+}
+
 /* 16.3 step 4: a Via of ours whose branch we would compute again for this
  * request means it came back unchanged: a loop. */
 static bool looped(struct xbs_proxy *p, osip_message_t *m)
@@ -487,7 +498,7 @@ static bool looped(struct xbs_proxy *p, osip_message_t *m)
 		if (!xbs_is_us(p, via->host, via->port))
 			continue;
 		below = osip_list_get(&m->vias, i + 1);
-		if (xbs_branch_compute(m, below, b) == 0 && !strcmp(b, br))
+		if (xbs_branch_compute(m, below, b) == 0 && same_branch(b, br))
 			return true;
 	}
 	return false;
@@ -525,12 +536,6 @@ static osip_uri_t *process_routes(struct xbs_proxy *p, osip_message_t *m)
 	return rt && rt->url ? rt->url : m->req_uri;
 }
 
-static bool dialog_creating(const char *method)
-{
-	return !strcmp(method, "INVITE") || !strcmp(method, "SUBSCRIBE") ||
-	       !strcmp(method, "REFER") || !strcmp(method, "NOTIFY");
-}
-
 static char *header_str(osip_from_t *f)
 {
 	char *s = NULL, *r;
@@ -551,7 +556,7 @@ static char *contact_str(osip_message_t *m)
 
 /* ----------------------------------------------------------- forwarding */
 
-static void fail_initial(struct xbs_proxy *p, struct xbs_rctx *r, int code, const char *reason)
+void xbs_fail_initial(struct xbs_proxy *p, struct xbs_rctx *r, int code, const char *reason)
 {
 	struct xbs_call *c = r->call_key ? xbs_call_by_key(p, r->call_key) : NULL;
 	char cause[160];
@@ -564,131 +569,6 @@ static void fail_initial(struct xbs_proxy *p, struct xbs_rctx *r, int code, cons
 	}
 }
 
-static void forward(struct xbs_proxy *p, struct xbs_rctx *r, osip_message_t *fwd,
-		    const struct xbs_target *t)
-{
-	struct xbs_call *c = r->call_key ? xbs_call_by_key(p, r->call_key) : NULL;
-	char branch[XBS_BRANCH_MAX];
-	struct xbs_hop hop = {
-		.listener = t->listener,
-		.transport = t->transport,
-		.addr = t->dest,
-	};
-	struct xbs_txn *ctx;
-	int code;
-
-	r->target = *t;
-	r->has_target = true;
-	if (c && r->initial) {
-		struct xbs_side *s = &c->side[1];
-
-		s->listener = t->listener;
-		s->addr = t->dest;
-		snprintf(s->peer, sizeof(s->peer), "%s", t->peer);
-		snprintf(s->media, sizeof(s->media), "%s",
-			 t->media[0] ? t->media : t->listener->media);
-		s->mode = t->media_mode;
-		s->latch = t->latching;
-		c->relay = p->media &&
-			   (c->side[0].mode == XBD_MEDIA_RELAY || s->mode == XBD_MEDIA_RELAY);
-	}
-	/* a request toward a party we talk to over a connection reuses it */
-	if (c && r->dir >= 0) {
-		struct xbs_side *s = &c->side[1 - r->dir];
-
-		/* (its connection's source port is not the port in its Contact) */
-		if (s->conn_id && t->transport != XBD_TRANSPORT_UDP &&
-		    xb_addr_equal(&s->addr.a, &t->dest.a) && s->listener == t->listener)
-			hop.conn_id = s->conn_id;
-	}
-	if (!xbs_tag(fwd->to) && dialog_creating(r->method)) {
-		/* double record-routing when the border is crossed between
-		 * listeners: each entry names the listener facing its side */
-		if ((r->up.listener != t->listener && add_rr(fwd, r->up.listener)) ||
-		    add_rr(fwd, t->listener)) {
-			osip_message_free(fwd);
-			xbs_respond(p, r, 500, NULL);
-			fail_initial(p, r, 500, NULL);
-			return;
-		}
-	}
-	if (c && (code = xbs_media_sdp(p, c, fwd, r->dir < 0 ? 0 : r->dir, true))) {
-		osip_message_free(fwd);
-		xbs_respond(p, r, code, NULL);
-		fail_initial(p, r, code, NULL);
-		return;
-	}
-	if (xbs_branch_compute(fwd, osip_list_get(&fwd->vias, 0), branch) ||
-	    xbs_add_via(fwd, t->listener, branch)) {
-		osip_message_free(fwd);
-		xbs_respond(p, r, 500, NULL);
-		fail_initial(p, r, 500, NULL);
-		return;
-	}
-	ctx = xbs_txn_client_new(p->txns, fwd, &hop, r);
-	if (!ctx) {
-		/* a failed first send was answered 503 by client_failed */
-		if (!r->final_sent) {
-			xbs_respond(p, r, 503, NULL);
-			fail_initial(p, r, 503, NULL);
-		}
-		return;
-	}
-	r->ctx = ctx;
-	p->st.forwarded_requests++;
-	if (!strcmp(r->method, "INVITE"))
-		xb_timer_arm(p->loop, &r->timer_c, (uint64_t)p->cfg->timers.timer_c_s * 1000);
-}
-
-static void route_done(void *arg, int err, const struct xbs_target *t, unsigned int n)
-{
-	struct xbs_rctx *r = arg;
-	struct xbs_proxy *p = r->p;
-	osip_message_t *fwd = r->pending;
-	char reason[XBS_REASON_MAX];
-
-	r->rq = NULL;
-	r->pending = NULL;
-	r->hold++;
-	if (!r->stx || r->final_sent) {
-		osip_message_free(fwd);
-	} else if (err || !n) {
-		snprintf(reason, sizeof(reason), "%s (%s)",
-			 err == -ENOENT ? "Not Found" : "Service Unavailable", xb_errmsg());
-		xbs_respond(p, r, err == -ENOENT ? 404 : 503, reason);
-		fail_initial(p, r, err == -ENOENT ? 404 : 503, NULL);
-		osip_message_free(fwd);
-	} else if (r->cancelled) {
-		xbs_respond(p, r, 487, NULL);
-		fail_initial(p, r, 487, NULL);
-		osip_message_free(fwd);
-	} else {
-		forward(p, r, fwd, &t[0]);
-	}
-	rctx_release(r);
-}
-
-/* Looks up the next hop for FWD (owned by R from now on). */
-static void route_request(struct xbs_proxy *p, struct xbs_rctx *r, osip_message_t *fwd,
-			  osip_uri_t *uri)
-{
-	char reason[XBS_REASON_MAX];
-	int err;
-
-	r->pending = fwd;
-	r->in_route = true;
-	err = xbs_route_lookup(p->router, uri, r->up.listener, route_done, r, &r->rq);
-	r->in_route = false;
-	if (err) {
-		r->pending = NULL;
-		osip_message_free(fwd);
-		snprintf(reason, sizeof(reason), "%s (%s)",
-			 err == -ENOENT ? "Not Found" : "Bad Request", xb_errmsg());
-		xbs_respond(p, r, err == -ENOENT ? 404 : 400, reason);
-		fail_initial(p, r, err == -ENOENT ? 404 : 400, NULL);
-	}
-}
-
 /* ------------------------------------------------- stateless forwarding */
 
 struct sl_fwd {
@@ -696,14 +576,15 @@ struct sl_fwd {
 	osip_message_t *m;
 };
 
-static void sl_route_done(void *arg, int err, const struct xbs_target *t, unsigned int n)
+static void sl_route_done(void *arg, struct xbs_route *rt)
 {
 	struct sl_fwd *f = arg;
 	struct xbs_proxy *p = f->p;
+	const struct xbs_target *t = xbs_route_next(rt);
 	char branch[XBS_BRANCH_MAX];
 	struct xbs_hop hop;
 
-	if (!err && n && xbs_branch_compute(f->m, osip_list_get(&f->m->vias, 0), branch) == 0 &&
+	if (t && xbs_branch_compute(f->m, osip_list_get(&f->m->vias, 0), branch) == 0 &&
 	    xbs_add_via(f->m, t->listener, branch) == 0) {
 		hop = (struct xbs_hop){ .listener = t->listener,
 					.transport = t->transport,
@@ -713,6 +594,7 @@ static void sl_route_done(void *arg, int err, const struct xbs_target *t, unsign
 	} else {
 		p->st.dropped++;
 	}
+	xbs_route_free(rt);
 	osip_message_free(f->m);
 	free(f);
 }
@@ -858,11 +740,12 @@ static void handle_cancel(struct xbs_proxy *p, osip_message_t *m, const struct x
 			xbs_send_cancel(p, r);
 		else
 			r->cancel_pending = true; /* 9.1: wait for a provisional */
-	} else if (!r->pending) {
+	} else if (!r->rq) {
+		/* (a lookup in flight answers 487 when it ends) */
 		xbs_respond(p, r, 487, NULL);
-		fail_initial(p, r, 487, NULL);
+		xbs_fail_initial(p, r, 487, NULL);
 	}
-	rctx_release(r);
+	xbs_rctx_release(r);
 }
 
 /* --------------------------------------------------------------- requests */
@@ -1029,7 +912,15 @@ static void handle_request(struct xbs_proxy *p, osip_message_t *m, const struct 
 	}
 
 	to_tag = xbs_tag(req->to);
-	if (to_tag) {
+	if (src->listener->redirect) {
+		/* a federation's central proxy (seed 000 7.1): the target is
+		 * answered with 302, nothing is forwarded, no dialog is kept */
+		if (to_tag) {
+			xbs_respond(p, r, 403, "Forbidden (redirect server: no dialogs)");
+			goto out;
+		}
+		r->redirect = true;
+	} else if (to_tag) {
 		c = xbs_call_find(p, xbs_call_id(req, cid, sizeof(cid)), xbs_tag(req->from), to_tag,
 				  &dir);
 		if (c) {
@@ -1064,7 +955,7 @@ static void handle_request(struct xbs_proxy *p, osip_message_t *m, const struct 
 
 	if (osip_message_clone(req, &fwd) != 0) {
 		xbs_respond(p, r, 500, NULL);
-		fail_initial(p, r, 500, NULL);
+		xbs_fail_initial(p, r, 500, NULL);
 		goto out;
 	}
 	uri = process_routes(p, fwd);
@@ -1078,12 +969,12 @@ static void handle_request(struct xbs_proxy *p, osip_message_t *m, const struct 
 	if (set_max_forwards(fwd, mf < 0 ? 70 : mf - 1)) {
 		osip_message_free(fwd);
 		xbs_respond(p, r, 500, NULL);
-		fail_initial(p, r, 500, NULL);
+		xbs_fail_initial(p, r, 500, NULL);
 		goto out;
 	}
-	route_request(p, r, fwd, uri);
+	xbs_route_request(p, r, fwd, uri);
 out:
-	rctx_release(r);
+	xbs_rctx_release(r);
 }
 
 /* ----------------------------------------------------------- receive path */
@@ -1154,27 +1045,30 @@ struct local_req {
 	osip_message_t *m;
 };
 
-static void local_route_done(void *arg, int err, const struct xbs_target *t, unsigned int n)
+static void local_route_done(void *arg, struct xbs_route *rt)
 {
 	struct local_req *lr = arg;
 	struct xbs_proxy *p = lr->p;
 	osip_message_t *m = lr->m;
+	const struct xbs_target *t = xbs_route_next(rt);
 	char branch[XBS_BRANCH_MAX];
 	struct xbs_hop hop;
 
 	free(lr);
-	if (err || !n) {
+	if (!t) {
+		xbs_route_free(rt);
 		osip_message_free(m);
 		return;
 	}
 	xbs_branch_random(branch);
-	if (xbs_add_via(m, t->listener, branch)) {
-		osip_message_free(m);
-		return;
-	}
 	hop = (struct xbs_hop){ .listener = t->listener,
 				.transport = t->transport,
 				.addr = t->dest };
+	xbs_route_free(rt);
+	if (xbs_add_via(m, hop.listener, branch)) {
+		osip_message_free(m);
+		return;
+	}
 	if (!strcmp(m->sip_method, "ACK")) {
 		xbs_send_msg(p, &hop, m);
 		osip_message_free(m);
@@ -1250,7 +1144,8 @@ struct xbs_proxy *xbs_proxy_new(const struct xbs_proxy_opts *o)
 	ops = xbs_proxy_txn_ops;
 	ops.send = proxy_send;
 	p->txns = xbs_txns_new(p->loop, &ops, p);
-	p->router = xbs_router_new(p->cfg);
+	p->resolver = o->resolver;
+	p->router = xbs_router_new(p->cfg, p->resolver);
 	if (!p->txns || !p->router || xbs_calls_init(p) || xbs_htab_init(&p->accepted_s) ||
 	    xbs_htab_init(&p->accepted_c) || xbs_htab_init(&p->peers)) {
 		xb_err(-ENOMEM, "proxy: out of memory");
@@ -1273,7 +1168,10 @@ void xbs_proxy_free(struct xbs_proxy *p)
 	if (p->persist && p->calls_key.b)
 		xbs_calls_save(p);
 	xb_timer_cancel(p->loop, &p->save_timer);
-	/* transactions first: their contexts go with them */
+	/* lookups in flight first (their requests are dropped), then the
+	 * transactions: their contexts go with them */
+	xbs_router_free(p->router);
+	p->router = NULL;
 	xbs_txns_free(p->txns);
 	p->txns = NULL;
 	if (p->accepted_s.b) {
@@ -1294,7 +1192,6 @@ void xbs_proxy_free(struct xbs_proxy *p)
 	xbs_htab_free(&p->accepted_s);
 	xbs_htab_free(&p->accepted_c);
 	xbs_htab_free(&p->peers);
-	xbs_router_free(p->router);
 	free(p);
 }
 

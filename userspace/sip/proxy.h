@@ -3,7 +3,9 @@
  * The stateful SIP proxy of xborderd (RFC 3261 section 16, RFC 6026) with
  * the integrated model's media anchoring: every request and response goes
  * through xbs_proxy_receive(); transactions run on libosip2's state
- * machines (sip/txn.h); next hops come from sip/route.h; calls (dialogs)
+ * machines (sip/txn.h); next hops come from sip/route.h (static peers,
+ * or discovery by DNS and ENUM, with failover between the targets and
+ * redirects of federation proxies followed); calls (dialogs)
  * are tracked so the border can list them, end them with BYE both ways,
  * and drive the media layer on every offer and answer.
  *
@@ -23,6 +25,7 @@
 #include "sip/transport.h"
 
 struct xbs_proxy;
+struct xb_resolver;
 
 /* Sends LEN bytes from listener FROM to DEST (xbs_send's contract). */
 typedef int (*xbs_send_fn)(void *arg, const struct xbd_listener *from,
@@ -50,6 +53,9 @@ struct xbs_proxy_opts {
 	/* Keep established calls in cfg->state_dir/calls.json and load them
 	 * on start (a restart keeps listing and ending them). */
 	bool persist;
+	/* DNS for discovery (RFC 3263, ENUM, TLS federations); NULL: static
+	 * routing only. Must outlive the proxy. */
+	struct xb_resolver *resolver;
 };
 
 struct xbs_proxy *xbs_proxy_new(const struct xbs_proxy_opts *opts);

@@ -9,6 +9,8 @@
 
 #include "common/json.h"
 #include "common/log.h"
+#include "dns/blocklist.h"
+#include "dns/resolver.h"
 #include "sip/proxy_internal.h"
 
 static const char *state_name(enum xbs_call_state s)
@@ -206,6 +208,16 @@ unsigned int xbs_proxy_call_count(const struct xbs_proxy *p)
 	return p->n_calls;
 }
 
+/* A peer's next hop as listed: the address, or how it is found per
+ * request ("(dns)", "(enum)", "(federation)" for a TLS-based one). */
+static const char *next_hop_str(const struct xbd_peer *peer, char *buf, size_t size)
+{
+	if (peer->next_hop.a.family)
+		return xb_fmt_endpoint(&peer->next_hop, buf, size);
+	snprintf(buf, size, "(%s)", xbd_discovery_name(peer->discovery));
+	return buf;
+}
+
 json_t *xbs_proxy_peer_list(struct xbs_proxy *p)
 {
 	json_t *arr = json_array();
@@ -229,8 +241,9 @@ json_t *xbs_proxy_peer_list(struct xbs_proxy *p)
 			json_array_append_new(d, json_string(peer->domains[k]));
 		xb_json_set(o, "name", json_string(peer->name));
 		xb_json_set(o, "domains", d);
-		xb_json_set(o, "next_hop",
-			    json_string(xb_fmt_endpoint(&peer->next_hop, buf, sizeof(buf))));
+		xb_json_set(o, "next_hop", json_string(next_hop_str(peer, buf, sizeof(buf))));
+		xb_json_set(o, "discovery", json_string(xbd_discovery_name(peer->discovery)));
+		xb_json_set(o, "federation", str_or_null(peer->federation));
 		xb_json_set(o, "transport", json_string(xbd_transport_name(peer->transport)));
 		xb_json_set(o, "security", json_string(xbd_security_name(peer->security)));
 		xb_json_set(o, "media_mode", json_string(xbd_media_mode_name(peer->media_mode)));
@@ -243,6 +256,32 @@ json_t *xbs_proxy_peer_list(struct xbs_proxy *p)
 }
 
 #define U64(v) xb_json_u64(v)
+
+/* The resolver's counters and the failover blocklist (null without DNS). */
+static json_t *dns_stats(struct xbs_proxy *p)
+{
+	struct xb_dns_stats st;
+	json_t *o;
+
+	if (!p->resolver)
+		return json_null();
+	o = json_object();
+	if (!o)
+		return json_null();
+	xb_resolver_stats(p->resolver, &st);
+	xb_json_set(o, "lookups", U64(st.lookups));
+	xb_json_set(o, "cache_hits", U64(st.cache_hits));
+	xb_json_set(o, "cache_negative_hits", U64(st.cache_negative_hits));
+	xb_json_set(o, "udp_queries", U64(st.udp_queries));
+	xb_json_set(o, "tcp_queries", U64(st.tcp_queries));
+	xb_json_set(o, "truncated", U64(st.truncated));
+	xb_json_set(o, "timeouts", U64(st.timeouts));
+	xb_json_set(o, "rejected", U64(st.rejected));
+	xb_json_set(o, "cache_entries", U64(st.cache_entries));
+	xb_json_set(o, "blocklisted",
+		    json_integer(xb_blocklist_count(xbs_router_blocklist(p->router), xb_now_ns())));
+	return o;
+}
 
 json_t *xbs_proxy_stats(struct xbs_proxy *p)
 {
@@ -270,6 +309,9 @@ json_t *xbs_proxy_stats(struct xbs_proxy *p)
 	xb_json_set(sip, "media_errors", U64(p->st.media_errors));
 	xb_json_set(sip, "byes_sent", U64(p->st.byes_sent));
 	xb_json_set(sip, "cancels_sent", U64(p->st.cancels_sent));
+	xb_json_set(sip, "failovers", U64(p->st.failovers));
+	xb_json_set(sip, "redirects_followed", U64(p->st.redirects_followed));
+	xb_json_set(sip, "redirects_sent", U64(p->st.redirects_sent));
 	xb_json_set(
 		sip, "transactions",
 		json_integer(xbs_txns_count(p->txns, XBS_IST) + xbs_txns_count(p->txns, XBS_NIST) +
@@ -277,5 +319,6 @@ json_t *xbs_proxy_stats(struct xbs_proxy *p)
 	xb_json_set(sip, "contexts", json_integer(p->n_rctx));
 	xb_json_set(o, "calls", calls);
 	xb_json_set(o, "sip", sip);
+	xb_json_set(o, "dns", dns_stats(p));
 	return o;
 }

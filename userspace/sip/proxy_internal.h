@@ -82,9 +82,21 @@ struct xbs_rctx {
 	char *ok_buf; /* the 2xx we forwarded, for its retransmissions */
 	size_t ok_len;
 	char *ok_totag;
-	osip_message_t *pending; /* request waiting for a route */
-	struct xbs_route_query *rq;
-	bool in_route;	   /* inside xbs_route_lookup */
+	/* the request as forwarded, before Record-Route and our Via: each
+	 * attempt (target) sends a copy of it (proxy_forward.c) */
+	osip_message_t *base;
+	struct xbs_route *route;    /* the targets (RFC 3263 failover) */
+	struct xbs_route_query *rq; /* a lookup in flight */
+	bool by_ruri;		    /* routed by the Request-URI: ENUM retargets it */
+	bool media_done;	    /* base's SDP went through the media layer */
+	bool redirect;		    /* arrived on a redirect listener: answer 302 */
+	bool got_early;		    /* a provisional above 100: no failover (INVITE) */
+	bool in_attempt;	    /* inside xbs_txn_client_new */
+	int attempt_err;	    /* a send that failed in there */
+	unsigned int attempts;	    /* client transactions started */
+	unsigned int redirects;	    /* 3xx followed */
+	int fail_code;		    /* the answer if no target is left */
+	char fail_reason[XBS_REASON_MAX];
 	unsigned int hold; /* code up the stack still uses it */
 };
 
@@ -100,6 +112,7 @@ struct xbs_stats {
 	uint64_t forwarded_requests, forwarded_responses, stateless_forwards;
 	uint64_t retransmissions_absorbed, loops, calls_total, calls_failed;
 	uint64_t media_errors, byes_sent, cancels_sent;
+	uint64_t failovers, redirects_followed, redirects_sent;
 };
 
 struct xbs_proxy {
@@ -112,6 +125,7 @@ struct xbs_proxy {
 	bool persist;
 	struct xbs_txns *txns;
 	struct xbs_router *router;
+	struct xb_resolver *resolver; /* not owned; NULL: static routing only */
 	struct xbs_htab calls_key, calls_cid, calls_id;
 	struct xbs_htab accepted_s, accepted_c;
 	struct xbs_htab peers;
@@ -133,11 +147,33 @@ int xbs_proxy_send_raw(struct xbs_proxy *p, const struct xbd_listener *from,
 		       const struct xb_endpoint *dest, uint64_t conn_id, uint64_t tag,
 		       const char *buf, size_t len);
 void xbs_respond(struct xbs_proxy *p, struct xbs_rctx *r, int code, const char *reason);
+/* The same with a Contact header (a redirect's target). */
+void xbs_respond_contact(struct xbs_proxy *p, struct xbs_rctx *r, int code, const char *reason,
+			 const char *contact);
 void xbs_rctx_maybe_free(struct xbs_rctx *r);
 struct xbs_rctx *xbs_rctx_new(struct xbs_proxy *p);
 void xbs_peer_seen(struct xbs_proxy *p, const char *name, bool up);
 void xbs_local_request(struct xbs_proxy *p, osip_message_t *m, const struct xbd_listener *hint);
 void xbs_send_cancel(struct xbs_proxy *p, struct xbs_rctx *r);
+/* Removes the call of R's dialog-creating request after it failed. */
+void xbs_fail_initial(struct xbs_proxy *p, struct xbs_rctx *r, int code, const char *reason);
+void xbs_rctx_release(struct xbs_rctx *r);
+
+/* proxy_forward.c: targets, attempts, failover, redirects */
+/* Looks up the next hop for FWD (owned by R from now on) from URI (its
+ * top Route, or its Request-URI), then forwards it. */
+void xbs_route_request(struct xbs_proxy *p, struct xbs_rctx *r, osip_message_t *fwd,
+		       osip_uri_t *uri);
+/* R's client transaction T failed (ERR: -ETIMEDOUT or a transport
+ * error) or answered 503 (ERR 0): true when another target was tried,
+ * false when the caller must answer upstream itself. */
+bool xbs_failover(struct xbs_proxy *p, struct xbs_rctx *r, struct xbs_txn *t, int err);
+/* A 3xx on T from a federation's proxy (or a redirect it led to): true
+ * when it was followed (or answered), false when it goes up as usual. */
+bool xbs_follow_redirect(struct xbs_proxy *p, struct xbs_rctx *r, struct xbs_txn *t,
+			 osip_message_t *msg);
+/* Frees what only further attempts would need. */
+void xbs_rctx_done_routing(struct xbs_rctx *r);
 
 /* proxy_response.c */
 void xbs_handle_response(struct xbs_proxy *p, osip_message_t *m, const struct xbs_source *src);

@@ -213,6 +213,8 @@ static void invite_response(struct xbs_proxy *p, struct xbs_rctx *r, struct xbs_
 
 	if (code < 200) {
 		r->got_provisional = true;
+		if (code > 100)
+			r->got_early = true; /* the caller may see it: no failover now */
 		if (r->cancel_pending)
 			xbs_send_cancel(p, r);
 		if (code == 100)
@@ -312,7 +314,13 @@ static void invite_response(struct xbs_proxy *p, struct xbs_rctx *r, struct xbs_
 		return;
 	}
 
-	/* 3xx-6xx: one branch, so this is the best response */
+	/* RFC 3263 4.3: a 503 moves on to the next target; a federation
+	 * proxy's redirect is followed (seed 000 7.1) */
+	if (code == 503 && xbs_failover(p, r, t, 0))
+		return;
+	if ((code == 301 || code == 302) && xbs_follow_redirect(p, r, t, msg))
+		return;
+	/* 3xx-6xx: one branch at a time, so this is the best response */
 	if (c && r->initial) {
 		call_result(p, r, c, code, msg->reason_phrase);
 		c = NULL;
@@ -332,7 +340,8 @@ static void invite_response(struct xbs_proxy *p, struct xbs_rctx *r, struct xbs_
 	xbs_txn_respond(r->stx, fwd);
 }
 
-static void non_invite_response(struct xbs_proxy *p, struct xbs_rctx *r, osip_message_t *msg)
+static void non_invite_response(struct xbs_proxy *p, struct xbs_rctx *r, struct xbs_txn *t,
+				osip_message_t *msg)
 {
 	struct xbs_call *c = r->call_key ? xbs_call_by_key(p, r->call_key) : NULL;
 	int code = msg->status_code, side = r->dir >= 0 ? 1 - r->dir : 1, err;
@@ -340,6 +349,10 @@ static void non_invite_response(struct xbs_proxy *p, struct xbs_rctx *r, osip_me
 	char cause[96];
 
 	if (code == 100)
+		return;
+	if (code == 503 && xbs_failover(p, r, t, 0))
+		return;
+	if ((code == 301 || code == 302) && xbs_follow_redirect(p, r, t, msg))
 		return;
 	if (code >= 200 && c && !strcmp(r->method, "BYE")) {
 		snprintf(cause, sizeof(cause), "BYE from %s (%d)",
@@ -377,7 +390,9 @@ static void on_client_response(void *arg, struct xbs_txn *t, osip_message_t *msg
 	if (t->kind == XBS_ICT)
 		invite_response(p, r, t, msg);
 	else
-		non_invite_response(p, r, msg);
+		non_invite_response(p, r, t, msg);
+	if (r->final_sent && !r->rq)
+		xbs_rctx_done_routing(r); /* no other target will be tried */
 	r->hold--;
 	xbs_rctx_maybe_free(r);
 }
@@ -393,13 +408,26 @@ static void on_client_failed(void *arg, struct xbs_txn *t, int err)
 
 	if (!r)
 		return;
-	r->hold++;
 	if (r->has_target && err != -ETIMEDOUT)
 		xbs_peer_seen(p, r->target.peer, false);
+	if (r->in_attempt) {
+		/* the first send failed: the attempt tries the next target */
+		xbs_failover(p, r, t, err);
+		return;
+	}
+	r->hold++;
 	xb_timer_cancel(p->loop, &r->timer_c);
+	if (xbs_failover(p, r, t, err)) {
+		r->hold--;
+		xbs_rctx_maybe_free(r);
+		return;
+	}
 	c = r->call_key ? xbs_call_by_key(p, r->call_key) : NULL;
-	if (err == -ETIMEDOUT) {
-		code = r->cancelled ? 487 : 408;
+	if (r->cancelled) {
+		code = 487;
+		reason = NULL;
+	} else if (err == -ETIMEDOUT) {
+		code = 408;
 		reason = NULL;
 	} else {
 		code = 503;
@@ -414,6 +442,7 @@ static void on_client_failed(void *arg, struct xbs_txn *t, int err)
 		xbs_call_remove(p, c, cause);
 	}
 	xbs_respond(p, r, code, reason);
+	xbs_rctx_done_routing(r);
 	r->hold--;
 	xbs_rctx_maybe_free(r);
 }

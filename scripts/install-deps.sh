@@ -28,6 +28,8 @@ PKGS=(
 	nsd knot-dnsutils
 	# fast-path net tests: checksums computed by the sender, as on a wire
 	ethtool
+	# SDES net test: SRTP on the wire checked by the test's own RFC 3711 code
+	python3-cryptography
 )
 
 if [ "$(id -u)" -ne 0 ]; then

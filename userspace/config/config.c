@@ -450,6 +450,7 @@ static int prescan(const struct ctx *c, const char *t)
 
 static const char *const transport_names[] = { "udp", "tcp", "", NULL }; /* tls: issue 6 */
 static const char *const media_mode_names[] = { "relay", "direct", NULL };
+static const char *const srtp_policy_names[] = { "pass", "none", "sdes", NULL };
 /* Only what this version enforces; tls comes with issue 6. ipsec-* need
  * the peer's ipsec group (load_peer_ipsec). */
 static const char *const security_names[] = { "none",	      "",	    "ipsec-transport",
@@ -1477,7 +1478,7 @@ static int load_peer(const struct ctx *c, const config_setting_t *g, unsigned in
 	static const char *const keys[] = { "name",	  "domains",  "next_hop",   "transport",
 					    "listener",	  "media",    "media_mode", "security",
 					    "latching",	  "prefixes", "ipsec",	    "discovery",
-					    "federation", NULL };
+					    "federation", "srtp",     NULL };
 	struct xbd_config *cfg = c->cfg;
 	struct xbd_peer *peer = &cfg->peers[idx];
 	const struct xbd_listener *ls;
@@ -1551,6 +1552,17 @@ listener:
 		return cerr(c, config_setting_get_member(g, "media"),
 			    keypath(p, sizeof(p), path, "media"),
 			    "no media interface named '%.64s'", peer->media);
+
+	e = XBD_SRTP_PASS;
+	if ((err = get_enum(c, g, path, "srtp", srtp_policy_names, &e)) < 0)
+		return err;
+	peer->srtp = e;
+	/* SRTP is bridged by the relay: nothing to do for direct media */
+	if (peer->srtp != XBD_SRTP_PASS && peer->media_mode == XBD_MEDIA_DIRECT)
+		return cerr(c, config_setting_get_member(g, "srtp"),
+			    keypath(p, sizeof(p), path, "srtp"),
+			    "\"%s\" needs media_mode \"relay\" (direct media is not touched)",
+			    srtp_policy_names[peer->srtp]);
 
 	e = XBD_SECURITY_NONE;
 	if ((err = get_enum(c, g, path, "security", security_names, &e)) < 0)
@@ -1871,6 +1883,13 @@ const char *xbd_security_name(enum xbd_security s)
 		return "colocation";
 	}
 	return "?";
+}
+
+const char *xbd_srtp_policy_name(enum xbd_srtp_policy s)
+{
+	if ((unsigned int)s >= sizeof(srtp_policy_names) / sizeof(srtp_policy_names[0]) - 1)
+		return "?";
+	return srtp_policy_names[s];
 }
 
 const char *xbd_ipsec_mode_name(enum xbd_ipsec_mode m)

@@ -35,6 +35,20 @@ enum xbd_media_mode {
 	XBD_MEDIA_DIRECT, /* media-direct model: SDP untouched */
 };
 
+/*
+ * Media security toward a peer (SDES, RFC 4568), for relayed media. PASS
+ * (the default): a=crypto and the RTP profile go through untouched and
+ * the media is relayed as opaque UDP. NONE: plain RTP toward the peer
+ * (RTP/AVP, no a=crypto); SRTP arriving from the other side is decrypted.
+ * SDES: SRTP toward the peer (RTP/SAVP) with keys we generate; plain RTP
+ * from the other side is encrypted. Documentation/media.md has the rules.
+ */
+enum xbd_srtp_policy {
+	XBD_SRTP_PASS,
+	XBD_SRTP_NONE,
+	XBD_SRTP_SDES,
+};
+
 enum xbd_security {
 	XBD_SECURITY_NONE,
 	XBD_SECURITY_TLS,
@@ -164,7 +178,8 @@ struct xbd_peer {
 	enum xbd_media_mode media_mode;
 	char media[XBD_NAME_MAX]; /* media interface toward this peer */
 	enum xbd_security security;
-	bool latching; /* symmetric RTP: learn the real source */
+	bool latching;		   /* symmetric RTP: learn the real source */
+	enum xbd_srtp_policy srtp; /* SRTP (SDES) toward this peer */
 	/* Sources recognised as this peer (and, for co-location, the only
 	 * admitted ones). The next hop's address is always included. */
 	struct xb_addr prefixes[XBD_MAX_PEER_PREFIXES];
@@ -233,6 +248,7 @@ const struct xbd_peer *xbd_config_peer(const struct xbd_config *cfg, const char 
 const char *xbd_transport_name(enum xbd_transport t);
 const char *xbd_media_mode_name(enum xbd_media_mode m);
 const char *xbd_security_name(enum xbd_security s);
+const char *xbd_srtp_policy_name(enum xbd_srtp_policy s);
 const char *xbd_log_level_name(int level);
 const char *xbd_discovery_name(enum xbd_discovery d);
 /* The federation named NAME, or NULL. */

@@ -98,6 +98,7 @@ void xbm_call_destroy(struct xbm_call *c)
 	free(c->party[0].tag);
 	free(c->party[1].tag);
 	free(c->call_id);
+	explicit_bzero(c, sizeof(*c)); /* SDES keys */
 	free(c);
 }
 

@@ -68,11 +68,37 @@ enum xbm_kind {
 	XBM_KINDS,
 };
 
+/* An SDES key (RFC 4568) of one direction of a leg. */
+struct xbm_sdes {
+	bool have;
+	uint32_t tag;	/* the a=crypto tag it was offered or answered with */
+	uint16_t suite; /* enum xborder_srtp_suite */
+	uint8_t key[XBORDER_SRTP_KEY_LEN];
+	uint8_t salt[XBORDER_SRTP_SALT_LEN];
+};
+
+enum xbm_ctx_dir {
+	XBM_CTX_IN,  /* unprotect what the party sends (its key) */
+	XBM_CTX_OUT, /* protect what we send the party (our key) */
+	XBM_CTX_DIRS,
+};
+
+/* SRTP of one leg: set when the party's media is SRTP the relay ends. */
+struct xbm_leg_srtp {
+	bool on;
+	struct xbm_sdes theirs;	    /* from the party's SDP: XBM_CTX_IN */
+	struct xbm_sdes ours;	    /* in the SDP we send it: XBM_CTX_OUT */
+	uint32_t ctx[XBM_CTX_DIRS]; /* installed context ids, 0 none */
+	bool stale[XBM_CTX_DIRS];   /* key changed since: replace it */
+	bool module[XBM_CTX_DIRS];  /* also in xborder.ko */
+};
+
 struct xbm_leg {
 	uint16_t port; /* relay RTP port on the party's interface; 0: none */
 	struct xbm_sdp_ep sdp;
 	uint32_t id[XBM_KINDS];	  /* stream ids (stats_idx) keyed at port, port+1; 0 = none */
 	uint64_t seen[XBM_KINDS]; /* packets + drops at the last media check */
+	struct xbm_leg_srtp srtp;
 };
 
 enum xbm_sec_state {
@@ -82,9 +108,17 @@ enum xbm_sec_state {
 	XBM_SEC_PASSTHROUGH, /* transport the relay cannot carry (TCP) */
 };
 
+/* What the section's SDP crypto gets (media/srtp.c). */
+enum xbm_crypto {
+	XBM_CRYPTO_KEEP,   /* untouched: a pass side, SRTP end to end, not RTP */
+	XBM_CRYPTO_PLAIN,  /* RTP both sides: a=crypto removed */
+	XBM_CRYPTO_BRIDGE, /* one leg SRTP (srtp.on), the other RTP */
+};
+
 struct xbm_section {
-	uint8_t state; /* enum xbm_sec_state */
-	bool rtp;      /* an RTP profile: RTCP streams, XB_F_RTP */
+	uint8_t state;	/* enum xbm_sec_state */
+	uint8_t crypto; /* enum xbm_crypto */
+	bool rtp;	/* an RTP profile: RTCP streams, XB_F_RTP */
 	char type[16];
 	char proto[24];
 	struct xbm_leg leg[2];
@@ -94,6 +128,7 @@ struct xbm_party {
 	char *tag; /* NULL until known */
 	struct xbm_iface iface;
 	bool latch;
+	uint8_t srtp; /* enum xbd_srtp_policy toward it */
 };
 
 struct xbm_call {
@@ -111,7 +146,17 @@ struct xbm_call {
 
 struct xbm_counters {
 	uint64_t offers, answers, deletes, timeouts, errors, adopted, orphans;
+	uint64_t srtp_installs, srtp_removes, srtp_module_errors;
 };
+
+/* SRTP context ids in use (open addressing; 0 empty, 1 deleted). */
+struct xbm_idset {
+	uint32_t *slot;
+	size_t cap, used, n;
+};
+
+struct xb_srtp_nl;
+struct xb_srtp_params;
 
 struct xbm {
 	struct xb_loop *loop;
@@ -135,6 +180,15 @@ struct xbm {
 	struct xb_timer check_timer, save_timer, sync_timer;
 	bool dirty;
 	struct xbm_counters c;
+
+	/* SRTP contexts: ids, and xborder.ko when it is loaded */
+	struct xbm_idset srtp_ids; /* ours, and ids the module said were taken */
+	size_t n_srtp;		   /* contexts installed */
+	uint32_t srtp_next;
+	struct xb_srtp_nl *nl;
+	uint64_t nl_retry_ns;
+	struct xb_srtp_params *keys_loaded; /* the key file while adopting */
+	size_t n_keys_loaded;
 };
 
 /* calls.c */
@@ -176,6 +230,41 @@ void xbm_state_dirty(struct xbm *m);
 int xbm_state_save(struct xbm *m);
 int xbm_state_load(struct xbm *m);
 json_t *xbm_addr_json(const struct xb_addr *a);
+
+/* srtp.c (SDES bridging, Documentation/media.md) */
+#define XBM_SRTP_ID_BASE 0x80000000u /* xborderd's context ids: the upper half */
+#define XBM_SRTP_KEYS_FILE "srtp.keys"
+int xbm_srtp_start(struct xbm *m);
+void xbm_srtp_stop(struct xbm *m);
+/* Decide section K's crypto for an offer from P (SDP already parsed). */
+int xbm_srtp_offer(struct xbm *m, struct xbm_call *c, unsigned int k, int p,
+		   const struct xb_sdp *sdp);
+/* Take section K's crypto from an answer by Q; -EBADMSG if it does not fit.
+ * Without COMMIT only checked, nothing changes. */
+int xbm_srtp_answer(struct xbm *m, struct xbm_call *c, unsigned int k, int q,
+		    const struct xb_sdp *sdp, bool commit);
+/* How the SDP toward TO changes in section K; attr: XB_SDP_CRYPTO_MAX bytes. */
+void xbm_srtp_rewrite(const struct xbm_call *c, unsigned int k, int to, const struct xb_sdp *sdp,
+		      struct xb_sdp_relay *r, char *attr);
+/* Contexts the section needs, before its streams are written. */
+int xbm_srtp_install(struct xbm *m, struct xbm_call *c, unsigned int k);
+/* Contexts the section no longer needs, after its streams are written. */
+void xbm_srtp_prune(struct xbm *m, struct xbm_call *c, unsigned int k);
+/* All of the section's contexts go (the section's streams went). */
+void xbm_srtp_release(struct xbm *m, struct xbm_call *c, unsigned int k, bool del);
+/* SRTP flags and context of the stream from party P (streams.c build);
+ * true when the stream must drop instead (no key yet). */
+bool xbm_srtp_stream(const struct xbm_section *sec, int p, struct xb_stream *s);
+json_t *xbm_srtp_leg_json(const struct xbm_leg_srtp *ls);
+const char *xbm_crypto_name(unsigned int crypto);
+/* state: keys in their own file; legs name contexts, never keys */
+int xbm_srtp_save_keys(struct xbm *m);
+int xbm_srtp_load_leg(struct xbm *m, json_t *j, struct xbm_leg_srtp *ls);
+/* After adoption: keys from the key file, contexts installed; false: drop */
+bool xbm_srtp_adopt(struct xbm *m, struct xbm_call *c);
+void xbm_srtp_keys_load(struct xbm *m);
+void xbm_srtp_keys_done(struct xbm *m);
+json_t *xbm_srtp_stats(const struct xbm *m);
 
 /* check.c */
 void xbm_check_arm(struct xbm *m);

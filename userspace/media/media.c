@@ -133,6 +133,8 @@ int xbm_start(struct xbm *m)
 	if (!err && m->loop && !m->relay)
 		err = xb_relay_new(m->fp, m->loop, NULL, &m->relay);
 	if (!err)
+		err = xbm_srtp_start(m);
+	if (!err)
 		err = xbm_state_load(m);
 	if (err)
 		return xb_err_prefix(err, "media");
@@ -184,6 +186,7 @@ void xbm_free(struct xbm *m, bool keep_media)
 				xb_log(XB_LOG_WARN, "media: %s", xb_errmsg());
 	if (m->fp)
 		xb_fp_close(m->fp);
+	xbm_srtp_stop(m);
 	xbm_pools_free(m);
 	free(m->buckets);
 	free(m);
@@ -308,13 +311,15 @@ static int activate(struct xbm *m, struct xbm_call *c, unsigned int k)
 	return 0;
 }
 
-/* Rewrite SDP for party TO: the relay on TO's interface. */
+/* Rewrite SDP for party TO: the relay on TO's interface, and its SRTP. */
 static int rewrite_for(const struct xbm_call *c, int to, const struct xb_sdp *sdp, char **out,
 		       size_t *out_len)
 {
 	const struct xbm_iface *ifc = &c->party[to].iface;
+	char attr[XB_SDP_MAX_MEDIA][XB_SDP_CRYPTO_MAX];
 	struct xb_sdp_rewrite rw;
 	unsigned int k;
+	int err;
 
 	memset(&rw, 0, sizeof(rw));
 	rw.session_addr = ifc->advertise;
@@ -322,12 +327,28 @@ static int rewrite_for(const struct xbm_call *c, int to, const struct xb_sdp *sd
 	for (k = 0; k < sdp->n_media; k++) {
 		const struct xbm_section *sec = &c->sec[k];
 
+		attr[k][0] = '\0';
 		if (sec->state == XBM_SEC_PASSTHROUGH)
 			continue;
 		rw.media[k].addr = ifc->advertise;
 		rw.media[k].port = sec->state == XBM_SEC_ACTIVE ? sec->leg[to].port : 0;
+		xbm_srtp_rewrite(c, k, to, sdp, &rw.media[k], attr[k]);
 	}
-	return xb_sdp_rewrite(sdp, &rw, out, out_len);
+	err = xb_sdp_rewrite(sdp, &rw, out, out_len);
+	explicit_bzero(attr, sizeof(attr)); /* our keys */
+	return err;
+}
+
+/* Contexts first (streams name them), then streams, then unused contexts. */
+static int apply_section(struct xbm *m, struct xbm_call *c, unsigned int k, unsigned int relearn)
+{
+	int err = xbm_srtp_install(m, c, k);
+
+	if (!err)
+		err = xbm_section_apply(m, c, k, relearn);
+	if (!err)
+		xbm_srtp_prune(m, c, k);
+	return err;
 }
 
 static int apply_all(struct xbm *m, struct xbm_call *c, unsigned int relearn[])
@@ -338,7 +359,7 @@ static int apply_all(struct xbm *m, struct xbm_call *c, unsigned int relearn[])
 	for (k = 0; k < c->n_sections; k++) {
 		if (c->sec[k].state != XBM_SEC_ACTIVE)
 			continue;
-		err = xbm_section_apply(m, c, k, relearn[k]);
+		err = apply_section(m, c, k, relearn[k]);
 		if (err)
 			return err;
 	}
@@ -415,6 +436,12 @@ int xbm_offer(struct xbm *m, const struct xbm_req *req, char **out, size_t *out_
 	q = 1 - p;
 	c->party[p].latch = req->from.latch;
 	c->party[q].latch = req->to.latch;
+	if (fresh) {
+		/* SRTP policy: a call keeps what it started with (a reload
+		 * applies to new calls), so keys and contexts stay put */
+		c->party[p].srtp = (uint8_t)req->from.srtp;
+		c->party[q].srtp = (uint8_t)req->to.srtp;
+	}
 
 	/* m= lines may not disappear (RFC 3264 8); if they do, they are gone */
 	for (k = sdp.n_media; k < c->n_sections; k++) {
@@ -440,6 +467,9 @@ int xbm_offer(struct xbm *m, const struct xbm_req *req, char **out, size_t *out_
 		describe(sec, md);
 		if (record_sdp(sec, p, md))
 			relearn[k] |= 1u << p;
+		err = xbm_srtp_offer(m, c, k, p, &sdp);
+		if (err)
+			goto fail;
 	}
 	err = rewrite_for(c, q, &sdp, out, out_len);
 	if (err)
@@ -456,10 +486,16 @@ int xbm_offer(struct xbm *m, const struct xbm_req *req, char **out, size_t *out_
 	xbm_state_dirty(m);
 	goto out;
 fail:
-	if (fresh)
+	if (fresh) {
+		char msg[XB_ERRMSG_MAX];
+
+		/* undoing must not overwrite the reason */
+		snprintf(msg, sizeof(msg), "%s", xb_errmsg());
 		drop_call(m, c);
-	else
+		xb_err(err, "%s", msg);
+	} else {
 		xbm_state_dirty(m);
+	}
 out:
 	if (err)
 		m->c.errors++;
@@ -535,6 +571,9 @@ int xbm_answer(struct xbm *m, const struct xbm_req *req, char **out, size_t *out
 				     req->call_id, k);
 			goto out;
 		}
+		err = xbm_srtp_answer(m, c, k, q, &sdp, false);
+		if (err)
+			goto out;
 	}
 	c->party[q].latch = req->from.latch;
 	for (k = 0; k < c->n_sections; k++) {
@@ -557,6 +596,11 @@ int xbm_answer(struct xbm *m, const struct xbm_req *req, char **out, size_t *out
 		}
 		if (record_sdp(sec, q, &sdp.media[k]))
 			relearn[k] |= 1u << q;
+		err = xbm_srtp_answer(m, c, k, q, &sdp, true);
+		if (err) {
+			xbm_state_dirty(m);
+			goto out;
+		}
 	}
 	err = rewrite_for(c, p, &sdp, out, out_len);
 	if (err)
@@ -605,8 +649,10 @@ int xbm_delete(struct xbm *m, const char *call_id, const char *tag)
 	c->answered = false;
 	for (k = 0; k < c->n_sections; k++) {
 		memset(&c->sec[k].leg[1].sdp, 0, sizeof(c->sec[k].leg[1].sdp));
+		/* the branch's SRTP key went with it */
+		explicit_bzero(&c->sec[k].leg[1].srtp.theirs, sizeof(c->sec[k].leg[1].srtp.theirs));
 		if (c->sec[k].state == XBM_SEC_ACTIVE)
-			xbm_section_apply(m, c, k, 2);
+			apply_section(m, c, k, 2);
 	}
 	xbm_state_dirty(m);
 	return 0;

@@ -13,7 +13,10 @@
  * a=rtcp to them, drops ICE candidates, and installs one fast-path stream
  * per direction (and per RTCP port unless rtcp-mux) once it knows where that
  * direction's packets must go. Re-offers update the streams in place
- * (hold, address change, sections added or removed, port 0).
+ * (hold, address change, sections added or removed, port 0). Each side's
+ * srtp policy decides SDES bridging: a=crypto and the RTP profile
+ * rewritten, keys generated, SRTP contexts installed in the userspace
+ * relay and xborder.ko (media/srtp.c).
  */
 #ifndef XB_MEDIA_H
 #define XB_MEDIA_H
@@ -52,6 +55,9 @@ int xbm_reconfigure(struct xbm *m, const struct xbd_config *cfg);
 struct xbm_side {
 	const char *iface; /* media interface name from the configuration */
 	bool latch;	   /* symmetric RTP: learn this side's real source */
+	/* SRTP (SDES) toward this side; 0, XBD_SRTP_PASS, leaves a=crypto
+	 * alone (Documentation/media.md, SRTP) */
+	enum xbd_srtp_policy srtp;
 };
 
 struct xbm_req {

@@ -43,6 +43,8 @@ static json_t *stream_json(struct xbm *m, const struct xbm_call *c, unsigned int
 		xb_json_set(j, "source", endpoint_json(s.family, s.src_addr, s.src_port));
 		xb_json_set(j, "remote", endpoint_json(s.family, s.dst_addr, s.dst_port));
 		xb_json_set(j, "ifindex", json_integer(s.ifindex));
+		if (s.flags & XB_F_SRTP)
+			xb_json_set(j, "srtp_ctx", json_integer(s.srtp_ctx));
 	} else {
 		xb_json_set(j, "flags", json_string("missing"));
 	}
@@ -87,6 +89,8 @@ static json_t *leg_json(const struct xbm_call *c, unsigned int k, int p)
 			    json_boolean(e->zero || e->dir == XB_SDP_SENDONLY ||
 					 e->dir == XB_SDP_INACTIVE));
 	}
+	if (l->srtp.on)
+		xb_json_set(j, "srtp", xbm_srtp_leg_json(&l->srtp)); /* no keys */
 	return j;
 }
 
@@ -116,6 +120,7 @@ json_t *xbm_query(struct xbm *m, const char *call_id)
 			    c->party[p].tag ? json_string(c->party[p].tag) : json_null());
 		xb_json_set(pj, "iface", json_string(c->party[p].iface.name));
 		xb_json_set(pj, "latch", json_boolean(c->party[p].latch));
+		xb_json_set(pj, "srtp", json_string(xbd_srtp_policy_name(c->party[p].srtp)));
 		json_array_append_new(parties, pj);
 	}
 	xb_json_set(j, "parties", parties);
@@ -127,6 +132,7 @@ json_t *xbm_query(struct xbm *m, const char *call_id)
 		xb_json_set(sj, "type", json_string(sec->type));
 		xb_json_set(sj, "proto", json_string(sec->proto));
 		xb_json_set(sj, "state", json_string(state_names[sec->state]));
+		xb_json_set(sj, "crypto", json_string(xbm_crypto_name(sec->crypto)));
 		for (p = 0; p < 2; p++) {
 			json_array_append_new(legs, leg_json(c, k, p));
 			for (kind = 0; kind < XBM_KINDS; kind++)
@@ -188,6 +194,7 @@ json_t *xbm_stats(const struct xbm *cm)
 		json_array_append_new(ifs, ij);
 	}
 	xb_json_set(j, "interfaces", ifs);
+	xb_json_set(j, "srtp", xbm_srtp_stats(m));
 	if (m->relay)
 		xb_json_set(j, "relay", xb_relay_stats_json(m->relay));
 	return j;

@@ -71,6 +71,9 @@ static json_t *leg_json(const struct xbm_call *c, int p, const struct xbm_leg *l
 		json_array_append_new(streams, s);
 	}
 	xb_json_set(j, "streams", streams);
+	/* SDES: which contexts, never their keys (those are in srtp.keys) */
+	if (l->srtp.on || l->srtp.ctx[XBM_CTX_IN] || l->srtp.ctx[XBM_CTX_OUT])
+		xb_json_set(j, "srtp", xbm_srtp_leg_json(&l->srtp));
 	return j;
 }
 
@@ -93,6 +96,7 @@ static json_t *call_json(const struct xbm_call *c)
 		xb_json_set(pj, "iface", json_string(c->party[p].iface.name));
 		xb_json_set(pj, "addr", xbm_addr_json(&c->party[p].iface.addr));
 		xb_json_set(pj, "latch", json_boolean(c->party[p].latch));
+		xb_json_set(pj, "srtp", json_string(xbd_srtp_policy_name(c->party[p].srtp)));
 		json_array_append_new(parties, pj);
 	}
 	xb_json_set(j, "parties", parties);
@@ -104,6 +108,7 @@ static json_t *call_json(const struct xbm_call *c)
 		xb_json_set(sj, "rtp", json_boolean(sec->rtp));
 		xb_json_set(sj, "type", json_string(sec->type));
 		xb_json_set(sj, "proto", json_string(sec->proto));
+		xb_json_set(sj, "crypto", json_string(xbm_crypto_name(sec->crypto)));
 		for (p = 0; p < 2; p++)
 			json_array_append_new(legs, leg_json(c, p, &sec->leg[p]));
 		xb_json_set(sj, "legs", legs);
@@ -157,6 +162,9 @@ int xbm_state_save(struct xbm *m)
 		err = state_path(m, tmp, sizeof(tmp), ".tmp");
 	if (err)
 		return err;
+	/* keys first: media.json names the contexts they belong to */
+	if (xbm_srtp_save_keys(m))
+		xb_log(XB_LOG_ERR, "media: %s", xb_errmsg());
 	root = json_object();
 	calls = json_array();
 	if (!root || !calls) {
@@ -321,14 +329,16 @@ static bool load_leg(struct xbm *m, const struct xbm_party *party, json_t *j, st
 			return false;
 		l->id[kind] = (uint32_t)id;
 	}
-	return true;
+	return xbm_srtp_load_leg(m, json_object_get(j, "srtp"), &l->srtp) == 0;
 }
 
 static bool load_party(struct xbm *m, json_t *j, struct xbm_party *p)
 {
+	static const char *const srtp_policies[] = { "pass", "none", "sdes" };
 	const struct xbm_iface *ifc;
 	struct xb_addr a;
 	const char *tag;
+	int pol;
 
 	if (!json_is_object(j) || !jaddr(j, "addr", &a))
 		return false;
@@ -338,6 +348,8 @@ static bool load_party(struct xbm *m, json_t *j, struct xbm_party *p)
 		return false;
 	p->iface = *ifc;
 	p->latch = json_is_true(json_object_get(j, "latch"));
+	pol = enum_index(jstr(j, "srtp"), srtp_policies, 3);
+	p->srtp = pol < 0 ? XBD_SRTP_PASS : (uint8_t)pol;
 	tag = jstr(j, "tag");
 	if (tag && (!*tag || strlen(tag) > XBM_ID_MAX || xbm_set_tag(p, tag)))
 		return false;
@@ -347,13 +359,18 @@ static bool load_party(struct xbm *m, json_t *j, struct xbm_party *p)
 static bool load_section(struct xbm *m, struct xbm_call *c, json_t *j, struct xbm_section *sec)
 {
 	json_t *legs = json_object_get(j, "legs");
+	static const char *const cryptos[] = { "keep", "plain", "bridge" };
 	const char *type = jstr(j, "type"), *proto = jstr(j, "proto");
-	int st = enum_index(jstr(j, "state"), sec_states, 4), p;
+	int st = enum_index(jstr(j, "state"), sec_states, 4), p, cr;
 
 	if (!json_is_object(j) || st < 0 || !json_is_array(legs) || json_array_size(legs) != 2)
 		return false;
 	sec->state = (uint8_t)st;
 	sec->rtp = json_is_true(json_object_get(j, "rtp"));
+	cr = jstr(j, "crypto") ? enum_index(jstr(j, "crypto"), cryptos, 3) : XBM_CRYPTO_KEEP;
+	if (cr < 0)
+		return false;
+	sec->crypto = (uint8_t)cr;
 	snprintf(sec->type, sizeof(sec->type), "%s", type ? type : "");
 	snprintf(sec->proto, sizeof(sec->proto), "%s", proto ? proto : "");
 	for (p = 0; p < 2; p++)
@@ -429,6 +446,13 @@ static void adopt_one(struct xbm *m, json_t *j)
 			goto drop;
 	if (!claim_ports(m, c))
 		goto drop;
+	if (!xbm_srtp_adopt(m, c)) {
+		/* said why; the ports just claimed are freed */
+		xbm_call_release(m, c, false);
+		xbm_call_unlink(m, c);
+		xbm_call_destroy(c);
+		return;
+	}
 	m->c.adopted++;
 	return;
 drop:
@@ -565,12 +589,14 @@ int xbm_state_load(struct xbm *m)
 			xb_log(XB_LOG_ERR, "media: %s: %s; starting without calls", path,
 			       root ? "not a media state file" : jerr.text);
 		} else {
+			xbm_srtp_keys_load(m);
 			json_array_foreach(calls, i, c) adopt_one(m, c);
 		}
 		json_decref(root);
 	} else if (errno != ENOENT) {
 		xb_log(XB_LOG_ERR, "media: %s: %s", path, strerror(errno));
 	}
+	xbm_srtp_keys_done(m); /* and the module's orphan contexts */
 	err = remove_orphans(m);
 	if (err)
 		return err;

@@ -6,6 +6,8 @@
  * both parties negotiated rtcp-mux. A direction whose destination is not
  * known yet (no answer) or is the zero address (hold) is installed with
  * XB_F_DROP, so its port is bound by the userspace relay and counted.
+ * A section with a party behind an IPsec tunnel goes through the stack
+ * both ways (XB_F_PASS): XDP would send around the SA.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,6 +15,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "ipsec/ipsec.h"
 #include "media/internal.h"
 
 void xbm_stream_key(struct xb_stream_key *key, const struct xbm_iface *ifc, uint16_t port)
@@ -80,9 +83,29 @@ struct cur_state {
 	struct xb_stream s;
 };
 
-/* The stream from P of KIND as it should be. CUR: the map's streams. */
+/*
+ * Does party P of section SEC reach us through a tunnel-mode IPsec peer
+ * (its SDP addresses and its interface's relay address within the
+ * tunnel's selectors)? XDP sees that party's packets as ESP, and XDP_TX or
+ * redirect toward it would leave in clear, around the xfrm output policy;
+ * the stack and the userspace relay's sockets go through the SA.
+ */
+static bool party_tunnelled(const struct xbd_config *cfg, const struct xbm_call *c,
+			    const struct xbm_section *sec, int p)
+{
+	const struct xbm_sdp_ep *e = &sec->leg[p].sdp;
+	const struct xb_addr *relay = &c->party[p].iface.addr;
+
+	if (!cfg || !e->have)
+		return false;
+	return (e->rtp.family && xb_ipsec_media_needs_stack(cfg, relay, &e->rtp)) ||
+	       (e->rtcp.family && xb_ipsec_media_needs_stack(cfg, relay, &e->rtcp));
+}
+
+/* The stream from P of KIND as it should be. CUR: the map's streams.
+ * TUNNEL: the section must not use the XDP fast path (IPsec tunnel). */
 static void build(const struct xbm_call *c, unsigned int k, int p, int kind,
-		  const struct cur_state cur[2][XBM_KINDS], unsigned int relearn,
+		  const struct cur_state cur[2][XBM_KINDS], unsigned int relearn, bool tunnel,
 		  struct xb_stream *s)
 {
 	const struct xbm_section *sec = &c->sec[k];
@@ -122,7 +145,7 @@ static void build(const struct xbm_call *c, unsigned int k, int p, int kind,
 
 	/* The fast path forwards only within a family, and only to devices
 	 * running our program; anything else is the userspace relay's. */
-	pass = from->addr.family != to->addr.family || (from->xdp && !to->xdp);
+	pass = from->addr.family != to->addr.family || (from->xdp && !to->xdp) || tunnel;
 
 	s->flags |= pass ? XB_F_PASS : XB_F_FORWARD;
 	p_latched = !(relearn & (1u << p)) && mine->have &&
@@ -130,7 +153,7 @@ static void build(const struct xbm_call *c, unsigned int k, int p, int kind,
 		    !(mine->s.flags & XB_F_LEARN_REMOTE);
 	if (c->party[p].latch && !p_latched)
 		s->flags |= XB_F_LEARN_REMOTE;
-	if (pass)
+	if (xbm_srtp_stream(sec, p, s) || pass) /* SDES: its context, or drop */
 		return;
 	/* A latching destination may move: let the fast path look it up. */
 	if (!to->xdp || c->party[q].latch || !resolve_l2(to, &dst, s))
@@ -163,9 +186,11 @@ int xbm_section_apply(struct xbm *m, struct xbm_call *c, unsigned int k, unsigne
 	struct xbm_section *sec = &c->sec[k];
 	struct xb_stream_key key;
 	struct xb_stream s;
-	bool changed = false;
+	bool changed = false, tunnel;
 	int p, kind, err;
 
+	/* both directions: toward the tunnel (output policy) and from it */
+	tunnel = party_tunnelled(m->cfg, c, sec, 0) || party_tunnelled(m->cfg, c, sec, 1);
 	read_cur(m, c, k, cur);
 	for (p = 0; p < 2; p++) {
 		for (kind = 0; kind < XBM_KINDS; kind++) {
@@ -182,7 +207,7 @@ int xbm_section_apply(struct xbm *m, struct xbm_call *c, unsigned int k, unsigne
 				l->id[kind] = 0;
 				continue;
 			}
-			build(c, k, p, kind, cur, relearn, &s);
+			build(c, k, p, kind, cur, relearn, tunnel, &s);
 			if (cur[p][kind].have) {
 				s.stats_idx = cur[p][kind].s.stats_idx;
 				if (!memcmp(&s, &cur[p][kind].s, sizeof(s))) {
@@ -225,6 +250,7 @@ void xbm_section_release(struct xbm *m, struct xbm_call *c, unsigned int k, bool
 		l->port = 0;
 		memset(l->id, 0, sizeof(l->id));
 	}
+	xbm_srtp_release(m, c, k, del_streams); /* after the streams naming them */
 	if (del_streams)
 		xbm_relay_kick(m);
 }

@@ -458,6 +458,9 @@ int xb_sdp_parse(const char *text, size_t len, struct xb_sdp *sdp)
 
 void xb_sdp_free(struct xb_sdp *sdp)
 {
+	/* the copy may hold a=crypto keys */
+	if (sdp->buf)
+		explicit_bzero(sdp->buf, sdp->len);
 	free(sdp->buf);
 	free(sdp->lines);
 	memset(sdp, 0, sizeof(*sdp));

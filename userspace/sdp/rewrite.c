@@ -40,10 +40,16 @@ static void put(struct out *o, const char *s, size_t n)
 
 		while (ncap < o->n + n + 1)
 			ncap *= 2;
-		np = realloc(o->p, ncap);
+		/* not realloc: what is left behind may hold an a=crypto key */
+		np = malloc(ncap);
 		if (!np) {
 			o->err = xb_err(ENOMEM, "sdp: out of memory");
 			return;
+		}
+		if (o->p) {
+			memcpy(np, o->p, o->n);
+			explicit_bzero(o->p, o->cap);
+			free(o->p);
 		}
 		o->p = np;
 		o->cap = ncap;
@@ -118,17 +124,45 @@ static void copy_line(struct out *o, const struct xb_sdp *sdp, unsigned int i)
 	put_crlf(o);
 }
 
-/* m=<type> <relay port> <proto and formats as they were> */
+/* m=<type> <relay port> <proto and formats as they were, or r->proto> */
 static void write_mline(struct out *o, const struct xb_sdp *sdp, unsigned int i,
 			const struct xb_sdp_media *m, const struct xb_sdp_relay *r)
 {
 	size_t type_end = token_end(sdp, i, 0), port_end = token_end(sdp, i, 1);
+	size_t proto_end = token_end(sdp, i, 2);
 
 	put(o, line_ptr(sdp, i), type_end);
 	puts_(o, " ");
 	put_port(o, m->port ? r->port : 0);
+	if (r->proto) {
+		puts_(o, " ");
+		puts_(o, r->proto);
+		port_end = proto_end;
+	}
 	put(o, line_ptr(sdp, i) + port_end, sdp->lines[i].len - port_end);
 	put_crlf(o);
+}
+
+/* The attribute a section gets at its end (SRTP bridging: our a=crypto). */
+static void write_added(struct out *o, const struct xb_sdp_rewrite *rw, int k)
+{
+	const struct xb_sdp_relay *r = &rw->media[k];
+
+	if (k < 0 || !r->addr.family || !r->add_attr)
+		return;
+	puts_(o, "a=");
+	puts_(o, r->add_attr);
+	put_crlf(o);
+}
+
+/* What the caller asks to write must parse again: a token, a line. */
+static bool printable(const char *s, bool spaces)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x21 || (unsigned char)*s > 0x7e)
+			if (!spaces || *s != ' ')
+				return false;
+	return true;
 }
 
 static void write_conn(struct out *o, const struct xb_addr *a, bool zero)
@@ -174,6 +208,12 @@ static int check_relays(const struct xb_sdp *sdp, const struct xb_sdp_rewrite *r
 		if (sdp->media[k].port && (r->port == 0 || r->port == 65535))
 			return xb_err(EINVAL, "sdp rewrite: section %u: bad relay port %u", k,
 				      r->port);
+		if (r->proto && (!*r->proto || strlen(r->proto) >= XB_SDP_TOKEN_MAX ||
+				 !printable(r->proto, false)))
+			return xb_err(EINVAL, "sdp rewrite: section %u: bad transport protocol", k);
+		if (r->add_attr && (!*r->add_attr || strlen(r->add_attr) > XB_SDP_MAX_LINE - 2 ||
+				    !printable(r->add_attr, true)))
+			return xb_err(EINVAL, "sdp rewrite: section %u: bad attribute to add", k);
 	}
 	if (rw->session_addr.family && rw->session_addr.family != XB_AF_INET &&
 	    rw->session_addr.family != XB_AF_INET6)
@@ -201,7 +241,8 @@ int xb_sdp_rewrite(const struct xb_sdp *sdp, const struct xb_sdp_rewrite *rw, ch
 {
 	struct xb_addr session = rw->session_addr;
 	struct out o = { 0 };
-	int pending = -1; /* section still owed a c= line */
+	int pending = -1;  /* section still owed a c= line */
+	int open_sec = -1; /* section of the previous line */
 	unsigned int i, k;
 	int err;
 
@@ -221,6 +262,9 @@ int xb_sdp_rewrite(const struct xb_sdp *sdp, const struct xb_sdp_rewrite *rw, ch
 			write_conn(&o, &rw->media[pending].addr, false);
 			pending = -1;
 		}
+		if (l->kind == XB_SDP_L_MEDIA)
+			write_added(&o, rw, open_sec);
+		open_sec = l->section;
 		switch (l->kind) {
 		case XB_SDP_L_ORIGIN:
 			if (rw->replace_origin && session.family)
@@ -253,6 +297,10 @@ int xb_sdp_rewrite(const struct xb_sdp *sdp, const struct xb_sdp_rewrite *rw, ch
 			break;
 		case XB_SDP_L_ICE:
 			break;
+		case XB_SDP_L_CRYPTO:
+			if (!r->addr.family || !r->strip_crypto)
+				copy_line(&o, sdp, i);
+			break;
 		default:
 			copy_line(&o, sdp, i);
 			break;
@@ -260,7 +308,10 @@ int xb_sdp_rewrite(const struct xb_sdp *sdp, const struct xb_sdp_rewrite *rw, ch
 	}
 	if (pending >= 0)
 		write_conn(&o, &rw->media[pending].addr, false);
+	write_added(&o, rw, open_sec);
 	if (o.err) {
+		if (o.p)
+			explicit_bzero(o.p, o.cap);
 		free(o.p);
 		return o.err;
 	}

@@ -7,7 +7,9 @@
  * it means for relaying (connection addresses, ports, RTCP, direction, ICE);
  * the rewriter copies the input line by line and changes only c=, m= ports,
  * a=rtcp and (optionally) the o= address, and drops the ICE attributes,
- * because ICE is not offered through the relay.
+ * because ICE is not offered through the relay. For SDES bridging it also
+ * swaps the RTP profile (RTP/AVP <-> RTP/SAVP), removes a=crypto lines and
+ * adds ours (crypto.c parses and writes them).
  *
  * Input is hostile: bounded sizes, LF or CRLF line ends, strict syntax for
  * the lines we interpret. Errors are -EBADMSG with a one-line message in
@@ -20,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <xborder/genl.h>
 
 #include "common/addr.h"
 
@@ -115,6 +119,10 @@ const char *xb_sdp_dir_name(enum xb_sdp_dir dir);
 struct xb_sdp_relay {
 	struct xb_addr addr; /* family 0: leave this section's c= and port */
 	uint16_t port;	     /* RTP; RTCP is port + 1 */
+	/* SRTP bridging (with addr set): */
+	const char *proto;    /* non-NULL: the m= line's transport protocol */
+	bool strip_crypto;    /* drop the section's a=crypto lines */
+	const char *add_attr; /* non-NULL: "a=<this>" is added at the section's end */
 };
 
 struct xb_sdp_rewrite {
@@ -136,5 +144,48 @@ struct xb_sdp_rewrite {
  */
 int xb_sdp_rewrite(const struct xb_sdp *sdp, const struct xb_sdp_rewrite *rw, char **out,
 		   size_t *out_len);
+
+/* ---------------------------------------------------------------- crypto.c */
+
+/*
+ * SDES (RFC 4568): a=crypto:<tag> <suite> inline:<base64 key||salt>[|lifetime][|MKI:len]
+ * [session params]. What we can use: AES_CM_128_HMAC_SHA1_80 or _32, one
+ * inline key of 16 + 14 bytes, no MKI, a lifetime of at least 2^31 packets
+ * if any (no call gets near it), no session parameter but WSH (a hint).
+ * Keys never appear in error messages.
+ */
+#define XB_SDP_CRYPTO_MAX 96 /* "crypto:..." as we write it, with its NUL */
+
+struct xb_sdp_crypto {
+	uint32_t tag;	/* 0 .. 999999999 */
+	uint16_t suite; /* enum xborder_srtp_suite */
+	uint8_t key[XBORDER_SRTP_KEY_LEN];
+	uint8_t salt[XBORDER_SRTP_SALT_LEN];
+	unsigned int line; /* index in xb_sdp.lines */
+};
+
+/*
+ * The a=crypto line LINE (kind XB_SDP_L_CRYPTO). 0; -EBADMSG when it is
+ * malformed; -EOPNOTSUPP when it is well formed but not something we
+ * support (suite, MKI, lifetime, session parameter). Message in xb_errmsg().
+ */
+int xb_sdp_crypto_parse(const struct xb_sdp *sdp, unsigned int line, struct xb_sdp_crypto *c);
+/*
+ * The first a=crypto line of section K that we support (RFC 4568: lines
+ * are in order of preference). -ENOENT when the section has none, else
+ * the error of its first line when none is usable.
+ */
+int xb_sdp_crypto_select(const struct xb_sdp *sdp, unsigned int k, struct xb_sdp_crypto *c);
+/* "crypto:<tag> <suite> inline:<key>" into buf (XB_SDP_CRYPTO_MAX bytes). */
+int xb_sdp_crypto_format(const struct xb_sdp_crypto *c, char *buf, size_t len);
+/* "AES_CM_128_HMAC_SHA1_80", ...; NULL for a suite we do not do. */
+const char *xb_sdp_suite_name(unsigned int suite);
+/*
+ * RTP profiles SDES bridges: RTP/AVP, RTP/AVPF and their secure forms
+ * RTP/SAVP, RTP/SAVPF. The profile in the other form (SECURE: the S one),
+ * or NULL for any other transport (UDP/TLS/RTP/SAVPF, udptl, ...).
+ */
+const char *xb_sdp_proto_as(const char *proto, bool secure);
+bool xb_sdp_proto_secure(const char *proto);
 
 #endif

@@ -43,6 +43,16 @@ const struct xbs_media_ops xbs_media_xbm = {
 	.query = xbm_query_op,
 };
 
+/* The SRTP policy of a side's peer (the running configuration's); a
+ * side that is no configured peer is left alone (pass). */
+static enum xbd_srtp_policy side_srtp(const struct xbs_proxy *p, const struct xbs_side *s)
+{
+	const struct xbd_peer *peer = p->cfg && s->peer[0] ? xbd_config_peer(p->cfg, s->peer)
+							   : NULL;
+
+	return peer ? peer->srtp : XBD_SRTP_PASS;
+}
+
 int xbs_media_sdp(struct xbs_proxy *p, struct xbs_call *c, osip_message_t *m, int from_side,
 		  bool request)
 {
@@ -70,6 +80,8 @@ int xbs_media_sdp(struct xbs_proxy *p, struct xbs_call *c, osip_message_t *m, in
 		.from = { .iface = c->side[from_side].media, .latch = c->side[from_side].latch },
 		.to = { .iface = c->side[to_side].media, .latch = c->side[to_side].latch },
 	};
+	req.from.srtp = side_srtp(p, &c->side[from_side]);
+	req.to.srtp = side_srtp(p, &c->side[to_side]);
 	xb_err_clear();
 	err = answer ? p->media->answer(p->media_arg, &req, &out, &out_len)
 		     : p->media->offer(p->media_arg, &req, &out, &out_len);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "common/err.h"
+#include "common/file.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "media/internal.h"
@@ -819,43 +820,6 @@ static int params_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int split_words(char *line, char **w, int max)
-{
-	int n = 0;
-	char *p = line;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			return n;
-		if (n == max)
-			return -1;
-		w[n++] = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-}
-
-/* Only its owner may read or write the key file, and it must be ours. */
-static int check_keys_file(int fd, const char *path)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return xb_err(errno, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return xb_err(EINVAL, "%s is not a regular file", path);
-	if (st.st_uid != 0 && st.st_uid != geteuid())
-		return xb_err(EPERM, "%s belongs to someone else", path);
-	if (st.st_mode & 077)
-		return xb_err(EPERM, "%s is accessible by others (mode %03o)", path,
-			      (unsigned int)(st.st_mode & 0777));
-	return 0;
-}
-
 /* Read the key file for the adoption that follows (xbm_srtp_adopt). */
 void xbm_srtp_keys_load(struct xbm *m)
 {
@@ -874,7 +838,7 @@ void xbm_srtp_keys_load(struct xbm *m)
 			       strerror(errno));
 		return;
 	}
-	if (check_keys_file(fd, path) || !(f = fdopen(fd, "r"))) {
+	if (xb_check_private_file(fd, path) || !(f = fdopen(fd, "r"))) {
 		xb_log(XB_LOG_ERR, "media: %s; SRTP calls are not adopted", xb_errmsg());
 		close(fd);
 		return;
@@ -882,7 +846,7 @@ void xbm_srtp_keys_load(struct xbm *m)
 	while (!err && fgets(line, sizeof(line), f)) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
-		nw = split_words(line, w, KEYS_MAX_WORDS);
+		nw = xb_split_words(line, w, KEYS_MAX_WORDS);
 		if (nw == 0)
 			continue;
 		if (n == cap) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/file.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "relay/internal.h"
@@ -121,44 +122,6 @@ static bool in_use(const struct xb_relay *r, const struct xb_srtp_session *s)
 	return false;
 }
 
-/* Split line into words in place; returns their number or -1 if too many. */
-static int split(char *line, char **w, int max)
-{
-	int n = 0;
-	char *p = line;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			return n;
-		if (n == max)
-			return -1;
-		w[n++] = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-}
-
-/* Only the owner (root or us) may read or write a key file. */
-static int check_keyfile(int fd, const char *path)
-{
-	struct stat st;
-
-	if (fstat(fd, &st))
-		return xb_err(errno, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return xb_err(EINVAL, "%s is not a regular file", path);
-	if (st.st_uid != 0 && st.st_uid != geteuid())
-		return xb_err(EPERM, "%s must belong to root or to the relay's user", path);
-	if (st.st_mode & 077)
-		return xb_err(EPERM, "%s is accessible by others (mode %03o): chmod 600 it", path,
-			      (unsigned int)(st.st_mode & 0777));
-	return 0;
-}
-
 int xb_relay_srtp_load_file(struct xb_relay *r, const char *path)
 {
 	struct xb_srtp_session **sess = NULL, **arr, *old;
@@ -171,7 +134,7 @@ int xb_relay_srtp_load_file(struct xb_relay *r, const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return xb_err(errno, "cannot open key file %s: %s", path, strerror(errno));
-	err = check_keyfile(fd, path);
+	err = xb_check_private_file(fd, path);
 	f = err ? NULL : fdopen(fd, "r");
 	if (!f) {
 		close(fd);
@@ -184,7 +147,7 @@ int xb_relay_srtp_load_file(struct xb_relay *r, const char *path)
 			break;
 		}
 		line[strcspn(line, "\r\n")] = '\0';
-		nw = split(line, w, KEYFILE_MAX_WORDS);
+		nw = xb_split_words(line, w, KEYFILE_MAX_WORDS);
 		if (nw == 0)
 			continue;
 		if (nw < 0) {

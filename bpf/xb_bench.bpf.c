@@ -27,7 +27,7 @@ struct {
  * the UDP checksum for it (RFC 1624).
  */
 #define GEN_HDR 54
-#define GEN_SEQ_OFF 44 /* 14 + 20 + 8 + 2 */
+#define GEN_SEQ_OFF 44	/* 14 + 20 + 8 + 2 */
 #define GEN_CSUM_OFF 40 /* 14 + 20 + 6 */
 __u8 gen_template[GEN_HDR] = {};
 __u16 gen_seq;

@@ -27,6 +27,7 @@
 #include "media/media.h"
 #include "sdp/sdp.h"
 #include "srtp/srtp.h"
+#include "media_test.h"
 #include "kselftest_harness.h"
 
 #define RELAY_A "127.0.0.1" /* inside */
@@ -39,55 +40,6 @@
 #define KEY_A "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
 #define KEY_A2 "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk"
 #define KEY_B "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowMTIzNDU2"
-
-static void rm_tree(const char *dir)
-{
-	char path[600];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (unlink(path) && errno == EISDIR)
-			rm_tree(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static int private_netns(void)
-{
-	struct ifreq ifr;
-	int fd, err;
-
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	if (!err)
-		err = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return err ? -errno : 0;
-}
-
-static void set_iface(struct xbd_media_iface *mi, const char *name, const char *addr, uint16_t lo,
-		      uint16_t hi)
-{
-	memset(mi, 0, sizeof(*mi));
-	snprintf(mi->name, sizeof(mi->name), "%s", name);
-	xb_parse_addr(addr, &mi->address);
-	mi->port_min = lo;
-	mi->port_max = hi;
-}
 
 FIXTURE(srtp) {
 	char pin[128], state[128];
